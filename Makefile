@@ -1,0 +1,66 @@
+# netmon build. Quiet unless V=1.
+#   make deps    install what is missing (apt), idempotent and fast once done
+#   make build   BPF object + jar; then bin/netmon ARGS runs from the checkout
+#   make run     build and trace the whole host (needs root)
+#   make test    unit tests, then the privileged integration tests (real BPF)
+Q := $(if $(V),,@)
+SHELL := /bin/bash
+
+# The default java here is 17; netmon needs 25 (FFM). Take JAVA_HOME if it is 25, else the first JDK 25 found.
+JAVA_HOME := $(shell bin/find-jdk25 2>/dev/null)
+export JAVA_HOME
+MVN := mvn -q -B -Dstyle.color=never $(if $(V),,--no-transfer-progress)
+
+APT_PACKAGES := clang llvm libbpf-dev libbpf1 bpftool iproute2 util-linux sudo
+BPF_OUT := target/bpf
+BPF_OBJ := $(BPF_OUT)/netmon.bpf.o
+BPF_SRC := bpf/netmon.bpf.c $(wildcard bpf/*.h)
+JAR := target/netmon.jar
+ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
+
+.PHONY: all deps build bpf run test unit-test bench clean check-jdk
+all: build
+
+deps:
+	$(Q)missing=$$(dpkg-query -W -f='$${Package} $${Status}\n' $(APT_PACKAGES) 2>/dev/null \
+	    | awk '$$NF!="installed"{print $$1}'; \
+	  for p in $(APT_PACKAGES); do dpkg-query -W $$p >/dev/null 2>&1 || echo $$p; done | sort -u); \
+	if [ -n "$$missing" ]; then \
+	  echo "installing: $$missing"; \
+	  [ "$$(id -u)" = 0 ] || { echo "netmon: run 'sudo make deps' once to install: $$missing" >&2; exit 1; }; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
+
+check-jdk:
+	$(Q)[ -n "$(JAVA_HOME)" ] || { echo "netmon: no JDK 25 found; install Temurin 25 under /usr/lib/jvm or set JAVA_HOME" >&2; exit 1; }
+
+# vmlinux.h comes from the running kernel's BTF; CO-RE relocations make the object portable anyway.
+$(BPF_OUT)/vmlinux.h:
+	$(Q)mkdir -p $(BPF_OUT)
+	$(Q)bpftool btf dump file /sys/kernel/btf/vmlinux format c > $@.tmp && mv $@.tmp $@
+
+$(BPF_OBJ): $(BPF_SRC) $(BPF_OUT)/vmlinux.h
+	$(Q)clang -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -I$(BPF_OUT) -Ibpf -Wall -Werror \
+	    -c bpf/netmon.bpf.c -o $@.tmp
+	$(Q)mv $@.tmp $@
+
+bpf: deps $(BPF_OBJ)
+
+$(JAR): $(BPF_OBJ) pom.xml $(shell find src/main -type f 2>/dev/null)
+	$(Q)$(MVN) -DskipTests package
+	$(Q)touch $@
+
+build: deps check-jdk $(JAR)
+
+run: build
+	$(Q)bin/netmon $(ARGS)
+
+unit-test: deps check-jdk $(BPF_OBJ)
+	$(Q)$(MVN) test
+
+# Unit tests (surefire) then the privileged integration tests (failsafe, tag "privileged").
+test: deps check-jdk $(BPF_OBJ)
+	$(Q)$(MVN) verify
+
+clean:
+	$(Q)rm -rf target

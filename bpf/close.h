@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/* close(): reported only for fds whose connect or accept netmon saw. */
+#ifndef NETMON_CLOSE_H
+#define NETMON_CLOSE_H
+
+static __always_inline void read_bytes(struct sock *sk, struct netmon_event *e)
+{
+	struct tcp_sock *tp = (struct tcp_sock *)sk;
+
+	/* UDP sockets keep no byte counts; tcp_sock has them since 4.19. */
+	if (e->protocol != IPPROTO_TCP || !bpf_core_field_exists(tp->bytes_sent))
+		return;
+	e->bytes_sent = BPF_CORE_READ(tp, bytes_sent);
+	e->bytes_received = BPF_CORE_READ(tp, bytes_received);
+	e->flags |= NETMON_F_BYTES;
+}
+
+static __always_inline int on_enter_close(struct trace_event_raw_sys_enter *ctx)
+{
+	struct conn_key key = { .tgid = bpf_get_current_pid_tgid() >> 32, .fd = (int)ctx->args[0] };
+	struct conn *c = bpf_map_lookup_elem(&conns, &key);
+	struct netmon_event e;
+	struct sock *sk;
+	__u64 opened;
+
+	if (!c)
+		return 0;
+	e = c->ev;
+	sk = sock_of_fd(key.fd);
+	/* The fd was reused for something else (closed behind our back): forget it. */
+	if ((__u64)sk != c->sk) {
+		bpf_map_delete_elem(&conns, &key);
+		return 0;
+	}
+	bpf_map_delete_elem(&conns, &key);
+
+	opened = e.ts_ns;
+	fill_common(&e, sk, NETMON_CLOSE);
+	e.duration_ns = e.ts_ns - opened;
+	e.result = 0;
+	read_bytes(sk, &e);
+	emit(ctx, &e);
+	return 0;
+}
+
+#endif /* NETMON_CLOSE_H */

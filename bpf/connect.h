@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/* connect(): the destination is what the caller asked for, read at entry; the
+ * result and the local address are known only at exit. */
+#ifndef NETMON_CONNECT_H
+#define NETMON_CONNECT_H
+
+static __always_inline int on_enter_connect(struct trace_event_raw_sys_enter *ctx)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	struct connect_args args = { .fd = (int)ctx->args[0] };
+	const void *uaddr = (const void *)ctx->args[1];
+	__u16 family = 0;
+
+	if (!pid_wanted(id >> 32))
+		return 0;
+	/* Unix, netlink and AF_UNSPEC (disconnect) are not connections netmon reports. */
+	if (bpf_probe_read_user(&family, sizeof(family), uaddr) || (family != AF_INET && family != AF_INET6))
+		return 0;
+	args.family = family;
+	if (family == AF_INET) {
+		struct sockaddr_in sin = {};
+
+		bpf_probe_read_user(&sin, sizeof(sin), uaddr);
+		args.port = bpf_ntohs(sin.sin_port);
+		__builtin_memcpy(args.addr, &sin.sin_addr, 4);
+	} else {
+		struct sockaddr_in6 sin6 = {};
+
+		bpf_probe_read_user(&sin6, sizeof(sin6), uaddr);
+		args.port = bpf_ntohs(sin6.sin6_port);
+		__builtin_memcpy(args.addr, &sin6.sin6_addr, 16);
+	}
+	bpf_map_update_elem(&connect_args, &id, &args, BPF_ANY);
+	return 0;
+}
+
+static __always_inline int on_exit_connect(struct trace_event_raw_sys_exit *ctx)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	struct connect_args *args = bpf_map_lookup_elem(&connect_args, &id);
+	struct netmon_event e = {};
+	struct sock *sk;
+	int ret = (int)ctx->ret;
+	int fd;
+
+	if (!args)
+		return 0;
+	fd = args->fd;
+	e.dst_port = args->port;
+	__builtin_memcpy(e.dst_addr, args->addr, 16);
+	bpf_map_delete_elem(&connect_args, &id);
+
+	sk = sock_of_fd(fd);
+	if (!sk)
+		return 0;
+	e.family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	e.protocol = traced_protocol(sk, e.family);
+	if (!e.protocol)
+		return 0;
+	fill_common(&e, sk, NETMON_CONNECT);
+	e.result = ret;
+	read_local(sk, e.family, e.src_addr, &e.src_port);
+
+	if (ret == 0 || ret == -EINPROGRESS)
+		track(&e, fd, sk);
+	if (emits(NETMON_EV_CONNECT))
+		emit(ctx, &e);
+	return 0;
+}
+
+#endif /* NETMON_CONNECT_H */

@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/* Handing a finished event to user space, and counting what could not be. */
+#ifndef NETMON_EMIT_H
+#define NETMON_EMIT_H
+
+static __always_inline void count_lost(void)
+{
+	__u32 zero = 0;
+	__u64 *n = bpf_map_lookup_elem(&lost, &zero);
+
+	if (n)
+		*n += 1; /* per-CPU value: no other writer */
+}
+
+/*
+ * One wakeup per event costs about 14 us here, so the reader is woken only
+ * once wakeup_bytes are waiting; below that it finds the data on its poll
+ * timeout. Both buffers copy the event, so it can live on the caller's stack.
+ * The perf path counts its own failures here too: PERF_RECORD_LOST arrives
+ * only with a later successful write, and may never arrive.
+ */
+static __always_inline void emit(void *ctx, struct netmon_event *e)
+{
+	long err;
+
+	if (netmon_cfg.use_perf) {
+		err = bpf_perf_event_output(ctx, &events_perf, BPF_F_CURRENT_CPU, e, sizeof(*e));
+	} else {
+		__u64 waiting = bpf_ringbuf_query(&events_rb, BPF_RB_AVAIL_DATA);
+		__u64 flags = waiting + sizeof(*e) >= netmon_cfg.wakeup_bytes ? BPF_RB_FORCE_WAKEUP
+									       : BPF_RB_NO_WAKEUP;
+
+		err = bpf_ringbuf_output(&events_rb, e, sizeof(*e), flags);
+	}
+	if (err)
+		count_lost();
+}
+
+static __always_inline bool emits(__u32 ev_bit)
+{
+	return netmon_cfg.events & ev_bit;
+}
+
+/* Remember an opened connection so that its close can be reported. */
+static __always_inline void track(struct netmon_event *e, int fd, struct sock *sk)
+{
+	struct conn_key key = { .tgid = e->pid, .fd = fd };
+	struct conn c = { .ev = *e, .sk = (__u64)sk };
+
+	if (emits(NETMON_EV_CLOSE))
+		bpf_map_update_elem(&conns, &key, &c, BPF_ANY);
+}
+
+#endif /* NETMON_EMIT_H */

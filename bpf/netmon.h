@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * THE contract between the BPF programs and the Java decoder.
+ *
+ * Every field has a fixed width and explicit position; no unions, bools or
+ * 128-bit fields. The Java mirror (decode/EventLayout, bpf/ConfigLayout) is
+ * checked against the BTF of the compiled object by EventLayoutTest, so
+ * neither side can change without the other.
+ */
+#ifndef NETMON_H
+#define NETMON_H
+
+enum netmon_event_type {
+	NETMON_CONNECT = 1,
+	NETMON_ACCEPT = 2,
+	NETMON_CLOSE = 3,
+};
+
+/* Bits of netmon_config.events: which event types are emitted. */
+#define NETMON_EV_CONNECT (1U << 0)
+#define NETMON_EV_ACCEPT (1U << 1)
+#define NETMON_EV_CLOSE (1U << 2)
+
+/* Bits of netmon_event.flags. */
+#define NETMON_F_BYTES (1U << 0) /* bytes_sent/bytes_received are valid */
+
+struct netmon_event {
+	__u64 ts_ns;          /*   0 bpf_ktime_get_ns(): CLOCK_MONOTONIC */
+	__u64 cgroup_id;      /*   8 cgroup v2 id of the calling task */
+	__u64 duration_ns;    /*  16 CLOSE: time since its CONNECT or ACCEPT */
+	__u64 bytes_sent;     /*  24 CLOSE with NETMON_F_BYTES */
+	__u64 bytes_received; /*  32 CLOSE with NETMON_F_BYTES */
+	__u32 pid;            /*  40 tgid, host pid namespace */
+	__u32 tid;            /*  44 thread id, host pid namespace */
+	__u32 uid;            /*  48 uid in the initial user namespace */
+	__u32 netns;          /*  52 inode of the socket's network namespace */
+	__s32 result;         /*  56 CONNECT: 0 or -errno */
+	__u16 type;           /*  60 enum netmon_event_type */
+	__u16 flags;          /*  62 NETMON_F_* */
+	__u16 family;         /*  64 AF_INET (2) or AF_INET6 (10) */
+	__u16 protocol;       /*  66 IPPROTO_TCP (6) or IPPROTO_UDP (17) */
+	__u16 src_port;       /*  68 host byte order; src initiated the connection */
+	__u16 dst_port;       /*  70 host byte order; dst accepted it */
+	__u8 src_addr[16];    /*  72 network byte order; IPv4 in the first 4 bytes */
+	__u8 dst_addr[16];    /*  88 */
+	char comm[16];        /* 104 the thread group leader's comm, NUL-padded */
+};                        /* 120 */
+
+/*
+ * Read-only settings, written by user space after open and before load
+ * (section .rodata.cfg, so the struct sits at offset 0 of its own map).
+ * The verifier sees them as constants and prunes what they switch off.
+ */
+struct netmon_config {
+	__u32 events;       /* 0 NETMON_EV_* mask of what to emit */
+	__u32 filter_pids;  /* 4 nonzero: only tgids present in the filter_pids map */
+	__u32 use_perf;     /* 8 nonzero: perf buffer instead of ring buffer */
+	__u32 wakeup_bytes; /* 12 ring buffer: wake the reader once this much waits */
+};                      /* 16 */
+
+#endif /* NETMON_H */

@@ -1,0 +1,89 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/* Reading the calling task and its sockets through CO-RE. */
+#ifndef NETMON_SOCK_H
+#define NETMON_SOCK_H
+
+#define AF_INET 2
+#define AF_INET6 10
+#define S_IFMT 00170000
+#define S_IFSOCK 0140000
+#define EINPROGRESS 115
+
+static __always_inline bool pid_wanted(__u32 tgid)
+{
+	if (!netmon_cfg.filter_pids)
+		return true;
+	return bpf_map_lookup_elem(&filter_pids, &tgid) != NULL;
+}
+
+/* The struct sock behind fd in the current task's fd table, or NULL when the
+ * fd is out of range or not a socket. */
+static __always_inline struct sock *sock_of_fd(int fd)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
+	struct file **fds;
+	struct file *file = NULL;
+
+	if (fd < 0 || (unsigned int)fd >= BPF_CORE_READ(fdt, max_fds))
+		return NULL;
+	fds = BPF_CORE_READ(fdt, fd);
+	bpf_probe_read_kernel(&file, sizeof(file), &fds[fd]);
+	if (!file)
+		return NULL;
+	if ((BPF_CORE_READ(file, f_inode, i_mode) & S_IFMT) != S_IFSOCK)
+		return NULL;
+	struct socket *sock = BPF_CORE_READ(file, private_data);
+
+	return BPF_CORE_READ(sock, sk);
+}
+
+/* IPPROTO_TCP or IPPROTO_UDP for an inet socket netmon reports, else 0. */
+static __always_inline __u16 traced_protocol(struct sock *sk, __u16 family)
+{
+	__u16 protocol;
+
+	if (family != AF_INET && family != AF_INET6)
+		return 0;
+	/* A bitfield before 5.6, a plain __u16 since: the probed read handles both. */
+	protocol = BPF_CORE_READ_BITFIELD_PROBED(sk, sk_protocol);
+	return protocol == IPPROTO_TCP || protocol == IPPROTO_UDP ? protocol : 0;
+}
+
+static __always_inline void read_local(struct sock *sk, __u16 family, __u8 addr[16], __u16 *port)
+{
+	if (family == AF_INET)
+		bpf_core_read(addr, 4, &sk->__sk_common.skc_rcv_saddr);
+	else
+		bpf_core_read(addr, 16, &sk->__sk_common.skc_v6_rcv_saddr);
+	*port = BPF_CORE_READ(sk, __sk_common.skc_num);
+}
+
+static __always_inline void read_remote(struct sock *sk, __u16 family, __u8 addr[16], __u16 *port)
+{
+	if (family == AF_INET)
+		bpf_core_read(addr, 4, &sk->__sk_common.skc_daddr);
+	else
+		bpf_core_read(addr, 16, &sk->__sk_common.skc_v6_daddr);
+	*port = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
+}
+
+/* Fields every event takes from the calling task and the socket. */
+static __always_inline void fill_common(struct netmon_event *e, struct sock *sk, __u16 type)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	struct task_struct *leader = BPF_CORE_READ(task, group_leader);
+	__u64 id = bpf_get_current_pid_tgid();
+
+	e->ts_ns = bpf_ktime_get_ns();
+	e->cgroup_id = bpf_get_current_cgroup_id();
+	e->pid = id >> 32;
+	e->tid = (__u32)id;
+	e->uid = (__u32)bpf_get_current_uid_gid();
+	e->netns = BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum);
+	e->type = type;
+	/* The group leader's comm names the process; the caller's may be a thread's. */
+	bpf_core_read(e->comm, sizeof(e->comm), &leader->comm);
+}
+
+#endif /* NETMON_SOCK_H */
