@@ -9,6 +9,8 @@ SHELL := /bin/bash
 # The default java here is 17; netmon needs 25 (FFM). Take JAVA_HOME if it is 25, else the first JDK 25 found.
 JAVA_HOME := $(shell bin/find-jdk25 2>/dev/null)
 export JAVA_HOME
+# Maven 3.8 uses sun.misc.Unsafe through guava; JDK 25 warns about it on every run.
+export MAVEN_OPTS ?= --sun-misc-unsafe-memory-access=allow
 MVN := mvn -q -B -Dstyle.color=never $(if $(V),,--no-transfer-progress)
 
 APT_PACKAGES := clang llvm libbpf-dev libbpf1 bpftool iproute2 util-linux sudo

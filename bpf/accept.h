@@ -36,6 +36,7 @@ static __always_inline int on_exit_accept(struct trace_event_raw_sys_exit *ctx)
 	if (!e.protocol)
 		return 0;
 	fill_common(&e, sk, NETMON_ACCEPT);
+	e.flags = NETMON_F_INBOUND;
 	/* The peer initiated the connection: it is src; the local socket is dst. */
 	read_remote(sk, e.family, e.src_addr, &e.src_port);
 	read_local(sk, e.family, e.dst_addr, &e.dst_port);

@@ -22,7 +22,8 @@ enum netmon_event_type {
 #define NETMON_EV_CLOSE (1U << 2)
 
 /* Bits of netmon_event.flags. */
-#define NETMON_F_BYTES (1U << 0) /* bytes_sent/bytes_received are valid */
+#define NETMON_F_BYTES (1U << 0)   /* bytes_sent/bytes_received are valid */
+#define NETMON_F_INBOUND (1U << 1) /* the connection was accepted, not made; kept on its CLOSE */
 
 struct netmon_event {
 	__u64 ts_ns;          /*   0 bpf_ktime_get_ns(): CLOCK_MONOTONIC */

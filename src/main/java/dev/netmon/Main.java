@@ -1,0 +1,127 @@
+package dev.netmon;
+
+import dev.netmon.bpf.LibBpf;
+import dev.netmon.bpf.LibBpfException;
+import dev.netmon.bpf.LibBpfUnavailableException;
+import dev.netmon.bpf.LoadSettings;
+import dev.netmon.cli.HostCheck;
+import dev.netmon.cli.OptionParser;
+import dev.netmon.cli.Options;
+import dev.netmon.cli.UsageException;
+import dev.netmon.output.JsonLineWriter;
+import dev.netmon.pipeline.TraceStats;
+import dev.netmon.pipeline.Tracer;
+import dev.netmon.pipeline.WallClock;
+import java.io.BufferedOutputStream;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+import sun.misc.Signal;
+
+/** netmon's entry point: arguments, checks, wiring, signals and exit codes. */
+public final class Main {
+    static final int EXIT_OK = 0;
+    static final int EXIT_FAILURE = 1;
+    static final int EXIT_USAGE = 2;
+
+    private Main() {}
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    static int run(String[] args) {
+        // Parse the command line; a mistake is one line and status 2.
+        Options options;
+        try {
+            options = OptionParser.parse(args);
+        } catch (UsageException e) {
+            return fail(EXIT_USAGE, e.getMessage() + " (see 'netmon --help')");
+        }
+        switch (options.command()) {
+            case HELP -> {
+                System.out.print(OptionParser.USAGE);
+                return EXIT_OK;
+            }
+            case VERSION -> {
+                System.out.println("netmon " + version());
+                return EXIT_OK;
+            }
+            case TRACE -> {}
+        }
+
+        // Check the host: privileges, BTF, tracefs, libbpf.
+        Optional<String> problem = HostCheck.problem();
+        if (problem.isPresent()) {
+            return fail(EXIT_FAILURE, problem.get());
+        }
+        LibBpf lib;
+        try {
+            lib = LibBpf.load();
+        } catch (LibBpfUnavailableException e) {
+            return fail(EXIT_FAILURE, e.getMessage() + ": install it with 'apt-get install libbpf1' (Debian, Ubuntu)"
+                    + " or 'dnf install libbpf' (Fedora, RHEL)");
+        }
+
+        // Load and attach; from here on events flow into the buffer.
+        LoadSettings settings = LoadSettings.defaults()
+                .withEvents(options.events())
+                .withPids(options.pids())
+                .withBuffer(options.buffer());
+        OutputStream stdout = new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 1 << 16);
+        try (Tracer tracer = Tracer.attach(lib, settings, new JsonLineWriter(stdout, nodeName(), new WallClock(lib)),
+                options.count())) {
+            // Signals end the read loop; the try block then detaches everything.
+            Signal.handle(new Signal("INT"), sig -> tracer.stop());
+            Signal.handle(new Signal("TERM"), sig -> tracer.stop());
+            System.err.printf("netmon: tracing with %d programs attached, %s buffer; Ctrl-C stops%n",
+                    tracer.attachedPrograms(), options.buffer().text());
+
+            // Read until stopped, counted out, timed out or the reader of stdout goes away.
+            long deadline = options.durationNs() > 0 ? System.nanoTime() + options.durationNs() : Long.MAX_VALUE;
+            TraceStats stats = tracer.run(deadline);
+            System.err.printf("netmon: %d events, %d lost, %d decode errors%s%n", stats.events(), stats.lost(),
+                    stats.decodeErrors() + stats.sinkFailures(), tracer.outputClosed() ? ", stdout closed" : "");
+            return EXIT_OK;
+        } catch (LibBpfException e) {
+            return fail(EXIT_FAILURE, "cannot trace: " + e.getMessage() + hint(e));
+        } catch (IOException e) {
+            return fail(EXIT_FAILURE, "cannot write to stdout: " + e.getMessage());
+        }
+    }
+
+    private static String hint(LibBpfException e) {
+        return switch (e.errno()) {
+            case 1, 13 -> "; run as root, or with CAP_BPF and CAP_PERFMON (kernel lockdown also forbids BPF)";
+            case 2 -> "; is tracefs mounted at /sys/kernel/tracing with syscall tracepoints?";
+            default -> "";
+        };
+    }
+
+    /** NODE_NAME (set from the downward API in the DaemonSet), else the kernel's hostname. */
+    static String nodeName() {
+        String env = System.getenv("NODE_NAME");
+        if (env != null && !env.isBlank()) {
+            return env;
+        }
+        try {
+            return Files.readString(Path.of("/proc/sys/kernel/hostname")).trim();
+        } catch (IOException e) {
+            return "unknown";
+        }
+    }
+
+    static String version() {
+        String v = Main.class.getPackage().getImplementationVersion();
+        return v != null ? v : "dev";
+    }
+
+    private static int fail(int status, String message) {
+        System.err.println("netmon: " + message);
+        return status;
+    }
+}

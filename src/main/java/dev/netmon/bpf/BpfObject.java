@@ -1,0 +1,154 @@
+package dev.netmon.bpf;
+
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The loaded netmon BPF object and its attached links. Owns every native resource it creates; closing it detaches
+ * all programs and frees the object.
+ */
+public final class BpfObject implements AutoCloseable {
+    /** The object compiled from bpf/netmon.bpf.c, embedded in the jar at build time. */
+    public static final String RESOURCE = "/bpf/netmon.bpf.o";
+
+    private static final int PAGE = 4096;
+
+    private final LibBpf lib;
+    private final Arena arena = Arena.ofShared();
+    private final MemorySegment obj;
+    private final List<MemorySegment> links = new ArrayList<>();
+    private final LoadSettings settings;
+    private final int cpus;
+    private boolean closed;
+
+    private BpfObject(LibBpf lib, MemorySegment image, LoadSettings settings) throws LibBpfException {
+        this.lib = lib;
+        this.settings = settings;
+        MemorySegment native_ = arena.allocate(image.byteSize(), 8).copyFrom(image);
+        this.obj = lib.objectOpenMem(native_);
+        try {
+            this.cpus = lib.numPossibleCpus();
+            configure();
+            lib.objectLoad(obj);
+            fillPidFilter();
+        } catch (LibBpfException | RuntimeException e) {
+            close();
+            throw e;
+        }
+    }
+
+    /** Opens, configures and loads the embedded object; nothing is attached yet. */
+    public static BpfObject load(LibBpf lib, LoadSettings settings) throws LibBpfException {
+        try (InputStream in = BpfObject.class.getResourceAsStream(RESOURCE)) {
+            if (in == null) {
+                throw new IllegalStateException(RESOURCE + " is missing from the jar; rebuild with 'make build'");
+            }
+            return new BpfObject(lib, MemorySegment.ofArray(in.readAllBytes()), settings);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read " + RESOURCE, e);
+        }
+    }
+
+    private void configure() throws LibBpfException {
+        MemorySegment cfg = lib.mapInitialValue(lib.findMap(obj, ".rodata.cfg"));
+        cfg.set(JAVA_INT, ConfigLayout.EVENTS, settings.events());
+        cfg.set(JAVA_INT, ConfigLayout.FILTER_PIDS, settings.pids().isEmpty() ? 0 : 1);
+        cfg.set(JAVA_INT, ConfigLayout.USE_PERF, settings.buffer() == BufferKind.PERF ? 1 : 0);
+        cfg.set(JAVA_INT, ConfigLayout.WAKEUP_BYTES, settings.wakeupBytes());
+        // The unused buffer shrinks to one page rather than holding kernel memory for nothing.
+        lib.mapSetMaxEntries(
+                lib.findMap(obj, "events_rb"), settings.buffer() == BufferKind.RINGBUF ? settings.bufferBytes() : PAGE);
+        lib.mapSetMaxEntries(lib.findMap(obj, "conns"), settings.maxTracked());
+    }
+
+    private void fillPidFilter() throws LibBpfException {
+        MemorySegment map = lib.findMap(obj, "filter_pids");
+        try (Arena call = Arena.ofConfined()) {
+            MemorySegment key = call.allocate(JAVA_INT);
+            MemorySegment one = call.allocateFrom(JAVA_BYTE, (byte) 1);
+            for (int pid : settings.pids()) {
+                key.set(JAVA_INT, 0, pid);
+                lib.mapUpdate(map, key, one);
+            }
+        }
+    }
+
+    /** Attaches the tracepoints the configured event types need. */
+    public void attach() throws LibBpfException {
+        int ev = settings.events();
+        // A CLOSE is reported only for connections seen opening, so close needs connect and accept too.
+        boolean close = (ev & ConfigLayout.EV_CLOSE) != 0;
+        if (close || (ev & ConfigLayout.EV_CONNECT) != 0) {
+            attach("enter_connect", "exit_connect");
+        }
+        if (close || (ev & ConfigLayout.EV_ACCEPT) != 0) {
+            attach("enter_accept4", "exit_accept4", "enter_accept", "exit_accept");
+        }
+        if (close) {
+            attach("enter_close");
+        }
+    }
+
+    private void attach(String... programs) throws LibBpfException {
+        for (String name : programs) {
+            links.add(lib.programAttach(lib.findProgram(obj, name), name));
+        }
+    }
+
+    /** Opens the buffer the object was configured for, delivering each record to {@code sink}. */
+    public EventBuffer openBuffer(RecordSink sink) throws LibBpfException {
+        return switch (settings.buffer()) {
+            case RINGBUF -> new RingBuffer(lib, lib.mapFd(lib.findMap(obj, "events_rb")), sink);
+            case PERF -> {
+                int pagesPerCpu = Integer.highestOneBit(Math.max(1, settings.bufferBytes() / PAGE / cpus));
+                int watermark = Math.min(settings.wakeupBytes(), pagesPerCpu * PAGE / 2);
+                yield new PerfBuffer(lib, lib.mapFd(lib.findMap(obj, "events_perf")), pagesPerCpu, watermark, sink);
+            }
+        };
+    }
+
+    /** Events the kernel could not put in the buffer since load, summed over CPUs. */
+    public long lostTotal() throws LibBpfException {
+        try (Arena call = Arena.ofConfined()) {
+            MemorySegment key = call.allocate(JAVA_INT);
+            MemorySegment values = call.allocate(JAVA_LONG, cpus);
+            lib.mapLookup(lib.findMap(obj, "lost"), key, values);
+            long sum = 0;
+            for (int i = 0; i < cpus; i++) {
+                sum += values.getAtIndex(JAVA_LONG, i);
+            }
+            return sum;
+        }
+    }
+
+    public BufferKind bufferKind() {
+        return settings.buffer();
+    }
+
+    public int attachedPrograms() {
+        return links.size();
+    }
+
+    /** Detaches every program, then frees the object. Idempotent. */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        for (MemorySegment link : links) {
+            lib.linkDestroy(link);
+        }
+        links.clear();
+        lib.objectClose(obj);
+        arena.close();
+    }
+}

@@ -1,0 +1,27 @@
+package dev.netmon.bpf;
+
+import java.util.List;
+
+/** Java mirror of {@code struct netmon_config} in bpf/netmon.h, checked against BTF by EventLayoutTest. */
+public final class ConfigLayout {
+    private ConfigLayout() {}
+
+    public static final int SIZE = 16;
+    public static final int EVENTS = 0;
+    public static final int FILTER_PIDS = 4;
+    public static final int USE_PERF = 8;
+    public static final int WAKEUP_BYTES = 12;
+
+    /** NETMON_EV_* */
+    public static final int EV_CONNECT = 1;
+    public static final int EV_ACCEPT = 2;
+    public static final int EV_CLOSE = 4;
+
+    public record Field(String name, int offset, int size) {}
+
+    public static final List<Field> FIELDS = List.of(
+            new Field("events", EVENTS, 4),
+            new Field("filter_pids", FILTER_PIDS, 4),
+            new Field("use_perf", USE_PERF, 4),
+            new Field("wakeup_bytes", WAKEUP_BYTES, 4));
+}

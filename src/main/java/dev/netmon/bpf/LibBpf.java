@@ -1,0 +1,474 @@
+package dev.netmon.bpf;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
+import java.lang.foreign.SymbolLookup;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
+/**
+ * Every native call netmon makes: libbpf 1.x (Debian libbpf1) and clock_gettime from libc, bound by hand.
+ *
+ * <p>Calls that can fail capture errno with {@link Linker.Option#captureCallState}; a failure becomes a
+ * {@link LibBpfException} naming the call. Temporary native memory lives in a confined arena per call.
+ */
+public final class LibBpf {
+    public static final String LIBRARY = "libbpf.so.1";
+
+    private static final Linker LINKER = Linker.nativeLinker();
+    private static final StructLayout CALL_STATE = Linker.Option.captureStateLayout();
+    private static final VarHandle ERRNO =
+            CALL_STATE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
+    private static final Linker.Option CAPTURE_ERRNO = Linker.Option.captureCallState("errno");
+
+    /** ring_buffer_sample_fn: int (void *ctx, void *data, size_t size) */
+    private static final FunctionDescriptor RING_SAMPLE_FN = FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG);
+    /** perf_buffer_event_fn: enum bpf_perf_event_ret (void *ctx, int cpu, struct perf_event_header *event) */
+    private static final FunctionDescriptor PERF_EVENT_FN = FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS);
+
+    private static final int CLOCK_REALTIME = 0;
+    private static final int CLOCK_MONOTONIC = 1;
+
+    private final SymbolLookup libbpf;
+    private final MethodHandle objectOpenMem;
+    private final MethodHandle objectLoad;
+    private final MethodHandle objectClose;
+    private final MethodHandle findMapByName;
+    private final MethodHandle findProgramByName;
+    private final MethodHandle mapFd;
+    private final MethodHandle mapSetMaxEntries;
+    private final MethodHandle mapInitialValue;
+    private final MethodHandle mapUpdateElem;
+    private final MethodHandle mapLookupElem;
+    private final MethodHandle programAttach;
+    private final MethodHandle linkDestroy;
+    private final MethodHandle numPossibleCpus;
+    private final MethodHandle strerror;
+    private final MethodHandle ringBufferNew;
+    private final MethodHandle ringBufferPoll;
+    private final MethodHandle ringBufferConsume;
+    private final MethodHandle ringBufferFree;
+    private final MethodHandle perfBufferNewRaw;
+    private final MethodHandle perfBufferPoll;
+    private final MethodHandle perfBufferConsume;
+    private final MethodHandle perfBufferFree;
+    private final MethodHandle clockGettime;
+
+    private LibBpf(SymbolLookup libbpf) throws LibBpfUnavailableException {
+        this.libbpf = libbpf;
+        objectOpenMem = bind("bpf_object__open_mem", FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_LONG, ADDRESS), true);
+        objectLoad = bind("bpf_object__load", FunctionDescriptor.of(JAVA_INT, ADDRESS), true);
+        objectClose = bind("bpf_object__close", FunctionDescriptor.ofVoid(ADDRESS), false);
+        findMapByName = bind("bpf_object__find_map_by_name", FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS), false);
+        findProgramByName =
+                bind("bpf_object__find_program_by_name", FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS), false);
+        mapFd = bind("bpf_map__fd", FunctionDescriptor.of(JAVA_INT, ADDRESS), false);
+        mapSetMaxEntries = bind("bpf_map__set_max_entries", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT), true);
+        mapInitialValue = bind("bpf_map__initial_value", FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS), false);
+        FunctionDescriptor elem = FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG, ADDRESS, JAVA_LONG, JAVA_LONG);
+        mapUpdateElem = bind("bpf_map__update_elem", elem, true);
+        mapLookupElem = bind("bpf_map__lookup_elem", elem, true);
+        programAttach = bind("bpf_program__attach", FunctionDescriptor.of(ADDRESS, ADDRESS), true);
+        linkDestroy = bind("bpf_link__destroy", FunctionDescriptor.of(JAVA_INT, ADDRESS), false);
+        numPossibleCpus = bind("libbpf_num_possible_cpus", FunctionDescriptor.of(JAVA_INT), false);
+        strerror = bind("libbpf_strerror", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_LONG), false);
+        ringBufferNew = bind("ring_buffer__new", FunctionDescriptor.of(ADDRESS, JAVA_INT, ADDRESS, ADDRESS, ADDRESS), true);
+        ringBufferPoll = bind("ring_buffer__poll", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT), true);
+        ringBufferConsume = bind("ring_buffer__consume", FunctionDescriptor.of(JAVA_INT, ADDRESS), true);
+        ringBufferFree = bind("ring_buffer__free", FunctionDescriptor.ofVoid(ADDRESS), false);
+        perfBufferNewRaw = bind("perf_buffer__new_raw",
+                FunctionDescriptor.of(ADDRESS, JAVA_INT, JAVA_LONG, ADDRESS, ADDRESS, ADDRESS, ADDRESS), true);
+        perfBufferPoll = bind("perf_buffer__poll", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT), true);
+        perfBufferConsume = bind("perf_buffer__consume", FunctionDescriptor.of(JAVA_INT, ADDRESS), true);
+        perfBufferFree = bind("perf_buffer__free", FunctionDescriptor.ofVoid(ADDRESS), false);
+        clockGettime = bind("clock_gettime", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS), false);
+    }
+
+    /** Loads libbpf.so.1 from the system's library path. */
+    public static LibBpf load() throws LibBpfUnavailableException {
+        try {
+            return new LibBpf(SymbolLookup.libraryLookup(LIBRARY, Arena.global()));
+        } catch (IllegalArgumentException e) {
+            throw new LibBpfUnavailableException(LIBRARY + " not found");
+        }
+    }
+
+    private MethodHandle bind(String symbol, FunctionDescriptor fd, boolean setsErrno) throws LibBpfUnavailableException {
+        MemorySegment address = libbpf.find(symbol)
+                .or(() -> LINKER.defaultLookup().find(symbol))
+                .orElseThrow(() -> new LibBpfUnavailableException(LIBRARY + " has no symbol " + symbol
+                        + " (netmon needs libbpf 1.0 or later)"));
+        return setsErrno
+                ? LINKER.downcallHandle(address, fd, CAPTURE_ERRNO)
+                : LINKER.downcallHandle(address, fd);
+    }
+
+    // --- objects -------------------------------------------------------------------------------------------
+
+    /** bpf_object__open_mem over {@code image}, which must outlive the object. */
+    MemorySegment objectOpenMem(MemorySegment image) throws LibBpfException {
+        try (Arena call = Arena.ofConfined()) {
+            MemorySegment state = call.allocate(CALL_STATE);
+            MemorySegment obj = (MemorySegment) objectOpenMem.invokeExact(state, image, image.byteSize(), MemorySegment.NULL);
+            return requireNonNull("bpf_object__open_mem", obj, state);
+        } catch (LibBpfException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    void objectLoad(MemorySegment obj) throws LibBpfException {
+        try (Arena call = Arena.ofConfined()) {
+            MemorySegment state = call.allocate(CALL_STATE);
+            requireZero("bpf_object__load", (int) objectLoad.invokeExact(state, obj));
+        } catch (LibBpfException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    void objectClose(MemorySegment obj) {
+        try {
+            objectClose.invokeExact(obj);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    MemorySegment findMap(MemorySegment obj, String name) throws LibBpfException {
+        try (Arena call = Arena.ofConfined()) {
+            MemorySegment map = (MemorySegment) findMapByName.invokeExact(obj, call.allocateFrom(name));
+            return requireFound("bpf_object__find_map_by_name(" + name + ")", map);
+        } catch (LibBpfException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    MemorySegment findProgram(MemorySegment obj, String name) throws LibBpfException {
+        try (Arena call = Arena.ofConfined()) {
+            MemorySegment prog = (MemorySegment) findProgramByName.invokeExact(obj, call.allocateFrom(name));
+            return requireFound("bpf_object__find_program_by_name(" + name + ")", prog);
+        } catch (LibBpfException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    // --- maps ----------------------------------------------------------------------------------------------
+
+    int mapFd(MemorySegment map) {
+        try {
+            return (int) mapFd.invokeExact(map);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    void mapSetMaxEntries(MemorySegment map, int maxEntries) throws LibBpfException {
+        try (Arena call = Arena.ofConfined()) {
+            MemorySegment state = call.allocate(CALL_STATE);
+            requireZero("bpf_map__set_max_entries", (int) mapSetMaxEntries.invokeExact(state, map, maxEntries));
+        } catch (LibBpfException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /** The writable initial contents of a global-data map (.rodata.*), valid until load. */
+    MemorySegment mapInitialValue(MemorySegment map) throws LibBpfException {
+        try (Arena call = Arena.ofConfined()) {
+            MemorySegment size = call.allocate(JAVA_LONG);
+            MemorySegment data = (MemorySegment) mapInitialValue.invokeExact(map, size);
+            return requireFound("bpf_map__initial_value", data).reinterpret(size.get(JAVA_LONG, 0));
+        } catch (LibBpfException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    void mapUpdate(MemorySegment map, MemorySegment key, MemorySegment value) throws LibBpfException {
+        try (Arena call = Arena.ofConfined()) {
+            MemorySegment state = call.allocate(CALL_STATE);
+            int rc = (int) mapUpdateElem.invokeExact(state, map, key, key.byteSize(), value, value.byteSize(), 0L);
+            requireZero("bpf_map__update_elem", rc);
+        } catch (LibBpfException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    void mapLookup(MemorySegment map, MemorySegment key, MemorySegment value) throws LibBpfException {
+        try (Arena call = Arena.ofConfined()) {
+            MemorySegment state = call.allocate(CALL_STATE);
+            int rc = (int) mapLookupElem.invokeExact(state, map, key, key.byteSize(), value, value.byteSize(), 0L);
+            requireZero("bpf_map__lookup_elem", rc);
+        } catch (LibBpfException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    int numPossibleCpus() throws LibBpfException {
+        try {
+            int n = (int) numPossibleCpus.invokeExact();
+            if (n < 0) {
+                throw failure("libbpf_num_possible_cpus", -n);
+            }
+            return n;
+        } catch (LibBpfException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    // --- programs and links --------------------------------------------------------------------------------
+
+    MemorySegment programAttach(MemorySegment prog, String name) throws LibBpfException {
+        try (Arena call = Arena.ofConfined()) {
+            MemorySegment state = call.allocate(CALL_STATE);
+            MemorySegment link = (MemorySegment) programAttach.invokeExact(state, prog);
+            return requireNonNull("bpf_program__attach(" + name + ")", link, state);
+        } catch (LibBpfException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    void linkDestroy(MemorySegment link) {
+        try {
+            int ignored = (int) linkDestroy.invokeExact(link);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    // --- buffers -------------------------------------------------------------------------------------------
+
+    MemorySegment ringBufferNew(int mapFd, MemorySegment sampleCallback) throws LibBpfException {
+        try (Arena call = Arena.ofConfined()) {
+            MemorySegment state = call.allocate(CALL_STATE);
+            MemorySegment rb = (MemorySegment) ringBufferNew.invokeExact(
+                    state, mapFd, sampleCallback, MemorySegment.NULL, MemorySegment.NULL);
+            return requireNonNull("ring_buffer__new", rb, state);
+        } catch (LibBpfException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /** Returns the number of records consumed; EINTR counts as none. */
+    int ringBufferPoll(MemorySegment rb, int timeoutMs) throws LibBpfException {
+        try (Arena call = Arena.ofConfined()) {
+            MemorySegment state = call.allocate(CALL_STATE);
+            return countOrEintr("ring_buffer__poll", (int) ringBufferPoll.invokeExact(state, rb, timeoutMs));
+        } catch (LibBpfException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    int ringBufferConsume(MemorySegment rb) throws LibBpfException {
+        try (Arena call = Arena.ofConfined()) {
+            MemorySegment state = call.allocate(CALL_STATE);
+            return countOrEintr("ring_buffer__consume", (int) ringBufferConsume.invokeExact(state, rb));
+        } catch (LibBpfException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    void ringBufferFree(MemorySegment rb) {
+        try {
+            ringBufferFree.invokeExact(rb);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    MemorySegment perfBufferNewRaw(int mapFd, long pagesPerCpu, MemorySegment attr, MemorySegment eventCallback)
+            throws LibBpfException {
+        try (Arena call = Arena.ofConfined()) {
+            MemorySegment state = call.allocate(CALL_STATE);
+            MemorySegment pb = (MemorySegment) perfBufferNewRaw.invokeExact(
+                    state, mapFd, pagesPerCpu, attr, eventCallback, MemorySegment.NULL, MemorySegment.NULL);
+            return requireNonNull("perf_buffer__new_raw", pb, state);
+        } catch (LibBpfException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    int perfBufferPoll(MemorySegment pb, int timeoutMs) throws LibBpfException {
+        try (Arena call = Arena.ofConfined()) {
+            MemorySegment state = call.allocate(CALL_STATE);
+            return countOrEintr("perf_buffer__poll", (int) perfBufferPoll.invokeExact(state, pb, timeoutMs));
+        } catch (LibBpfException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    int perfBufferConsume(MemorySegment pb) throws LibBpfException {
+        try (Arena call = Arena.ofConfined()) {
+            MemorySegment state = call.allocate(CALL_STATE);
+            return countOrEintr("perf_buffer__consume", (int) perfBufferConsume.invokeExact(state, pb));
+        } catch (LibBpfException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    void perfBufferFree(MemorySegment pb) {
+        try {
+            perfBufferFree.invokeExact(pb);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    // --- upcalls -------------------------------------------------------------------------------------------
+
+    /** Receives ring buffer records; must not throw (an exception escaping an upcall ends the JVM). */
+    @FunctionalInterface
+    interface RingSampleHandler {
+        int onSample(MemorySegment ctx, MemorySegment data, long size);
+    }
+
+    /** Receives raw perf buffer records (perf_event_header first); must not throw. */
+    @FunctionalInterface
+    interface PerfEventHandler {
+        int onEvent(MemorySegment ctx, int cpu, MemorySegment header);
+    }
+
+    MemorySegment ringSampleUpcall(RingSampleHandler handler, Arena arena) {
+        return upcall(RingSampleHandler.class, "onSample", handler, RING_SAMPLE_FN, arena);
+    }
+
+    MemorySegment perfEventUpcall(PerfEventHandler handler, Arena arena) {
+        return upcall(PerfEventHandler.class, "onEvent", handler, PERF_EVENT_FN, arena);
+    }
+
+    private static MemorySegment upcall(
+            Class<?> type, String method, Object handler, FunctionDescriptor fd, Arena arena) {
+        try {
+            MethodHandle target = MethodHandles.lookup()
+                    .findVirtual(type, method, fd.toMethodType())
+                    .bindTo(handler);
+            return LINKER.upcallStub(target, fd, arena);
+        } catch (ReflectiveOperationException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    // --- clocks --------------------------------------------------------------------------------------------
+
+    /** CLOCK_MONOTONIC now, the clock of bpf_ktime_get_ns. */
+    public long monotonicNs() {
+        try (Arena call = Arena.ofConfined()) {
+            return clockNs(CLOCK_MONOTONIC, call.allocate(16, 8));
+        }
+    }
+
+    /** Nanoseconds to add to a CLOCK_MONOTONIC time (what bpf_ktime_get_ns returns) to get Unix time. */
+    public long monotonicToRealtimeOffsetNs() {
+        try (Arena call = Arena.ofConfined()) {
+            MemorySegment ts = call.allocate(16, 8);
+            long before = clockNs(CLOCK_MONOTONIC, ts);
+            long real = clockNs(CLOCK_REALTIME, ts);
+            long after = clockNs(CLOCK_MONOTONIC, ts);
+            return real - (before + (after - before) / 2);
+        }
+    }
+
+    private long clockNs(int clock, MemorySegment ts) {
+        try {
+            int rc = (int) clockGettime.invokeExact(clock, ts);
+            if (rc != 0) {
+                throw new IllegalStateException("clock_gettime(" + clock + ") failed");
+            }
+            return ts.get(JAVA_LONG, 0) * 1_000_000_000L + ts.get(JAVA_LONG, 8);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    // --- errors --------------------------------------------------------------------------------------------
+
+    private MemorySegment requireNonNull(String call, MemorySegment result, MemorySegment state)
+            throws LibBpfException {
+        if (result.address() == 0) {
+            throw failure(call, (int) ERRNO.get(state, 0L));
+        }
+        return result;
+    }
+
+    private static MemorySegment requireFound(String call, MemorySegment result) throws LibBpfException {
+        if (result.address() == 0) {
+            throw new LibBpfException(call, 2, "not found in the BPF object");
+        }
+        return result;
+    }
+
+    /** libbpf 1.x returns -errno from int calls. */
+    private void requireZero(String call, int rc) throws LibBpfException {
+        if (rc < 0) {
+            throw failure(call, -rc);
+        }
+    }
+
+    private int countOrEintr(String call, int rc) throws LibBpfException {
+        if (rc == -4) {
+            return 0;
+        }
+        if (rc < 0) {
+            throw failure(call, -rc);
+        }
+        return rc;
+    }
+
+    private LibBpfException failure(String call, int errno) {
+        try (Arena call2 = Arena.ofConfined()) {
+            MemorySegment buf = call2.allocate(256);
+            int ignored = (int) strerror.invokeExact(errno, buf, 256L);
+            return new LibBpfException(call, errno, buf.getString(0));
+        } catch (Throwable t) {
+            return new LibBpfException(call, errno, "errno " + errno);
+        }
+    }
+
+    private static RuntimeException unexpected(Throwable t) {
+        if (t instanceof RuntimeException r) {
+            throw r;
+        }
+        if (t instanceof Error e) {
+            throw e;
+        }
+        return new IllegalStateException(t);
+    }
+}

@@ -1,0 +1,96 @@
+package dev.netmon.output;
+
+import com.fasterxml.jackson.core.JsonEncoding;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import dev.netmon.event.Errno;
+import dev.netmon.event.LogLine;
+import dev.netmon.event.Lost;
+import dev.netmon.event.NetEvent;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.util.function.LongUnaryOperator;
+
+/** The default schema: one JSON object per line, fields as documented in README.md. */
+public final class JsonLineWriter implements LineSink {
+    private static final JsonFactory FACTORY = JsonFactory.builder().build();
+
+    private final JsonGenerator json;
+    private final String node;
+    private final LongUnaryOperator toUnixNs;
+    private final Rfc3339 timestamps = new Rfc3339();
+
+    /**
+     * @param node the node name printed on every line
+     * @param toUnixNs converts kernel CLOCK_MONOTONIC nanoseconds to Unix-epoch nanoseconds
+     */
+    public JsonLineWriter(OutputStream out, String node, LongUnaryOperator toUnixNs) throws IOException {
+        this.json = FACTORY.createGenerator(out, JsonEncoding.UTF8);
+        this.json.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
+        this.json.setRootValueSeparator(null); // each object ends with its own newline instead of a space
+        this.node = node;
+        this.toUnixNs = toUnixNs;
+    }
+
+    @Override
+    public void write(LogLine line) throws IOException {
+        json.writeStartObject();
+        json.writeStringField("timestamp", timestamps.format(toUnixNs.applyAsLong(line.monotonicNs())));
+        json.writeStringField("node", node);
+        switch (line) {
+            case NetEvent event -> writeEvent(event);
+            case Lost lost -> {
+                json.writeStringField("type", "LOST");
+                json.writeNumberField("count", lost.count());
+                json.writeNumberField("total", lost.total());
+                json.writeStringField("buffer", lost.buffer());
+            }
+        }
+        json.writeEndObject();
+        json.writeRaw('\n');
+    }
+
+    private void writeEvent(NetEvent event) throws IOException {
+        var flow = event.flow();
+        var header = event.header();
+        var process = header.process();
+        json.writeStringField("type", switch (event) {
+            case NetEvent.Connect c -> "CONNECT";
+            case NetEvent.Accept a -> "ACCEPT";
+            case NetEvent.Close c -> "CLOSE";
+        });
+        json.writeStringField("protocol", flow.protocol().name());
+        json.writeStringField("family", flow.family().name());
+        json.writeStringField("direction", event.direction().text());
+        json.writeStringField("src_ip", flow.src().ip());
+        json.writeNumberField("src_port", flow.src().port());
+        json.writeStringField("dst_ip", flow.dst().ip());
+        json.writeNumberField("dst_port", flow.dst().port());
+        json.writeNumberField("pid", process.pid());
+        json.writeNumberField("tid", process.tid());
+        json.writeNumberField("uid", Integer.toUnsignedLong(process.uid()));
+        json.writeStringField("process", process.name());
+        json.writeNumberField("netns", header.netns());
+        json.writeNumberField("cgroup_id", header.cgroupId());
+        switch (event) {
+            case NetEvent.Connect c -> json.writeStringField("result", Errno.connectResult(c.result()));
+            case NetEvent.Accept a -> {}
+            case NetEvent.Close c -> {
+                json.writeNumberField("duration_ns", c.durationNs());
+                if (c.traffic() == null) {
+                    json.writeNullField("bytes_sent");
+                    json.writeNullField("bytes_received");
+                } else {
+                    json.writeNumberField("bytes_sent", c.traffic().sent());
+                    json.writeNumberField("bytes_received", c.traffic().received());
+                }
+            }
+        }
+        json.writeNullField("container");
+    }
+
+    @Override
+    public void flush() throws IOException {
+        json.flush();
+    }
+}

@@ -1,0 +1,158 @@
+package dev.netmon.pipeline;
+
+import dev.netmon.bpf.BpfObject;
+import dev.netmon.bpf.EventBuffer;
+import dev.netmon.bpf.LibBpf;
+import dev.netmon.bpf.LibBpfException;
+import dev.netmon.bpf.LoadSettings;
+import dev.netmon.decode.EventDecoder;
+import dev.netmon.decode.MalformedEventException;
+import dev.netmon.event.Lost;
+import dev.netmon.event.NetEvent;
+import dev.netmon.output.LineSink;
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+
+/**
+ * Kernel event to output line: loads and attaches the BPF programs, then reads the buffer on the calling thread,
+ * decoding each record and writing it out. Lost records are reported in the stream as LOST lines.
+ */
+public final class Tracer implements AutoCloseable {
+    /** Longest a record below the wakeup threshold waits in the buffer, and how often LOST is checked. */
+    public static final int POLL_TIMEOUT_MS = 100;
+
+    private final LibBpf lib;
+    private final BpfObject bpf;
+    private final EventBuffer buffer;
+    private final LineSink sink;
+    private final EventDecoder decoder = new EventDecoder();
+    private final long maxEvents;
+    private volatile boolean stopRequested;
+    private long events;
+    private long decodeErrors;
+    private long lostReported;
+    private boolean outputClosed;
+
+    private Tracer(LibBpf lib, LoadSettings settings, LineSink sink, long maxEvents) throws LibBpfException {
+        this.lib = lib;
+        this.sink = sink;
+        this.maxEvents = maxEvents;
+        this.bpf = BpfObject.load(lib, settings);
+        try {
+            this.buffer = bpf.openBuffer(this::onRecord);
+            bpf.attach();
+        } catch (LibBpfException | RuntimeException e) {
+            bpf.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Loads, opens the buffer and attaches; events flow into the buffer from here on.
+     *
+     * @param maxEvents stop after this many event lines; 0 for no limit
+     */
+    public static Tracer attach(LibBpf lib, LoadSettings settings, LineSink sink, long maxEvents)
+            throws LibBpfException {
+        return new Tracer(lib, settings, sink, maxEvents);
+    }
+
+    private void onRecord(MemorySegment record) {
+        if (outputClosed || reachedCount()) {
+            return;
+        }
+        NetEvent event;
+        try {
+            event = decoder.decode(record);
+        } catch (MalformedEventException e) {
+            decodeErrors++;
+            return;
+        }
+        try {
+            sink.write(event);
+            events++;
+        } catch (IOException e) {
+            outputClosed = true;
+        }
+    }
+
+    private boolean reachedCount() {
+        return maxEvents > 0 && events >= maxEvents;
+    }
+
+    /**
+     * Reads until {@link #stop()} is called, the event count is reached, the deadline passes or the output
+     * closes. Ends with a last read of the buffer and a last check for lost records.
+     *
+     * @param deadlineNanoTime a {@link System#nanoTime()} value, or Long.MAX_VALUE
+     */
+    public TraceStats run(long deadlineNanoTime) throws LibBpfException {
+        while (!stopRequested && !outputClosed && !reachedCount()) {
+            long now = System.nanoTime();
+            if (now - deadlineNanoTime >= 0) {
+                break;
+            }
+            int timeout = (int) Math.min(POLL_TIMEOUT_MS, Math.max(1, (deadlineNanoTime - now) / 1_000_000));
+            buffer.poll(timeout);
+            reportLost();
+            flush();
+        }
+        if (!outputClosed && !reachedCount()) {
+            buffer.poll(0);
+        }
+        reportLost();
+        flush();
+        return stats();
+    }
+
+    private void reportLost() throws LibBpfException {
+        if (outputClosed) {
+            return;
+        }
+        long total = bpf.lostTotal();
+        if (total > lostReported) {
+            Lost lost = new Lost(lib.monotonicNs(), total - lostReported, total, bpf.bufferKind().text());
+            lostReported = total;
+            try {
+                sink.write(lost);
+            } catch (IOException e) {
+                outputClosed = true;
+            }
+        }
+    }
+
+    private void flush() {
+        if (outputClosed) {
+            return;
+        }
+        try {
+            sink.flush();
+        } catch (IOException e) {
+            outputClosed = true;
+        }
+    }
+
+    /** Asks {@link #run} to return after its current poll; safe from any thread, including a signal handler. */
+    public void stop() {
+        stopRequested = true;
+    }
+
+    public boolean outputClosed() {
+        return outputClosed;
+    }
+
+    public TraceStats stats() {
+        return new TraceStats(events, lostReported, decodeErrors, buffer.sinkFailures());
+    }
+
+    public int attachedPrograms() {
+        return bpf.attachedPrograms();
+    }
+
+    /** Frees the buffer, detaches every program and frees the object. */
+    @Override
+    public void close() {
+        buffer.close();
+        bpf.close();
+    }
+}
