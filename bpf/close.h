@@ -3,15 +3,33 @@
 #ifndef NETMON_CLOSE_H
 #define NETMON_CLOSE_H
 
+#define RCV_SHUTDOWN 1
+
+/* States in which this socket has taken the peer's FIN and still exists as itself. */
+static __always_inline bool fin_received(struct sock *sk)
+{
+	__u8 state = BPF_CORE_READ(sk, __sk_common.skc_state);
+
+	if (!(BPF_CORE_READ_BITFIELD_PROBED(sk, sk_shutdown) & RCV_SHUTDOWN))
+		return false;
+	return state == TCP_CLOSE_WAIT || state == TCP_LAST_ACK || state == TCP_CLOSING;
+}
+
 static __always_inline void read_bytes(struct sock *sk, struct netmon_event *e)
 {
 	struct tcp_sock *tp = (struct tcp_sock *)sk;
+	__u64 received;
 
 	/* UDP sockets keep no byte counts; tcp_sock has them since 4.19. */
 	if (e->protocol != IPPROTO_TCP || !bpf_core_field_exists(tp->bytes_sent))
 		return;
+	/* bytes_sent counts payload (retransmissions included). bytes_received
+	 * follows rcv_nxt, which also advances by one for the peer's FIN. */
 	e->bytes_sent = BPF_CORE_READ(tp, bytes_sent);
-	e->bytes_received = BPF_CORE_READ(tp, bytes_received);
+	received = BPF_CORE_READ(tp, bytes_received);
+	if (received && fin_received(sk))
+		received--;
+	e->bytes_received = received;
 	e->flags |= NETMON_F_BYTES;
 }
 

@@ -93,12 +93,14 @@ public final class LibBpf {
         clockGettime = bind("clock_gettime", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS), false);
     }
 
-    /** Loads libbpf.so.1 from the system's library path. */
+    /** Loads libbpf from $NETMON_LIBBPF if set (a path or a name), else libbpf.so.1 from the library path. */
     public static LibBpf load() throws LibBpfUnavailableException {
+        String override = System.getenv("NETMON_LIBBPF");
+        String library = override != null && !override.isBlank() ? override : LIBRARY;
         try {
-            return new LibBpf(SymbolLookup.libraryLookup(LIBRARY, Arena.global()));
+            return new LibBpf(SymbolLookup.libraryLookup(library, Arena.global()));
         } catch (IllegalArgumentException e) {
-            throw new LibBpfUnavailableException(LIBRARY + " not found");
+            throw new LibBpfUnavailableException(library + " not found");
         }
     }
 
