@@ -1,0 +1,200 @@
+package dev.netmon.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.StandardProtocolFamily;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** bin/netmon end to end: the launcher, flags, signals, a closed stdout, and every host problem a user can hit. */
+@Tag("privileged")
+class CliIT {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @BeforeAll
+    static void root() throws Exception {
+        Privileges.requireRoot();
+    }
+
+    @Test
+    void countAndPidFilterStopAfterExactlyThatManyEvents() throws Exception {
+        try (NetmonProcess netmon = NetmonProcess.start("--count", "3", "--events", "connect", "--pid",
+                String.valueOf(Host.pid()))) {
+            netmon.awaitAttached();
+            int port = closedPort();
+            for (int i = 0; i < 5 && netmon.isAlive(); i++) {
+                refusedConnect(port);
+            }
+            assertEquals(0, netmon.awaitExit(), "stderr: " + netmon.stderr());
+            List<String> lines = netmon.stdout();
+            assertEquals(3, lines.size(), "stdout: " + lines);
+            for (String line : lines) {
+                JsonNode n = JSON.readTree(line);
+                assertEquals("CONNECT", n.get("type").asText());
+                assertEquals(Host.pid(), n.get("pid").asLong());
+                assertEquals(port, n.get("dst_port").asInt());
+                assertEquals("ECONNREFUSED", n.get("result").asText());
+            }
+            assertNoStackTrace(netmon.stderr());
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"TERM", "INT"})
+    void signalDetachesEveryProgramAndExitsZero(String signal) throws Exception {
+        int before = attachedNetmonPrograms();
+        try (NetmonProcess netmon = NetmonProcess.start("--buffer", "perf")) {
+            netmon.awaitAttached();
+            assertEquals(before + 1, attachedNetmonPrograms(), "netmon's programs are loaded while it runs");
+            // The launcher execs java, so its pid is the JVM's.
+            Process kill = new ProcessBuilder("kill", "-" + signal, String.valueOf(netmon.pid())).start();
+            assertTrue(kill.waitFor(5, TimeUnit.SECONDS));
+            assertEquals(0, netmon.awaitExit(), "stderr: " + netmon.stderr());
+            assertNoStackTrace(netmon.stderr());
+        }
+        assertEquals(before, attachedNetmonPrograms(), "every program detached and unloaded");
+    }
+
+    @Test
+    void closedStdoutEndsNetmonCleanly() throws Exception {
+        String cmd = "set -o pipefail; " + NetmonProcess.LAUNCHER + " --events connect --pid " + Host.pid()
+                + " | head -1; echo \"netmon_status=${PIPESTATUS[0]}\"";
+        try (NetmonProcess pipeline = NetmonProcess.command(Map.of(), "bash", "-c", cmd)) {
+            pipeline.awaitAttached();
+            int port = closedPort();
+            // Keep making events until head has exited and netmon has noticed on its next write; bounded.
+            for (int i = 0; i < 2000 && pipeline.isAlive(); i++) {
+                refusedConnect(port);
+            }
+            assertEquals(0, pipeline.awaitExit());
+            List<String> out = pipeline.stdout();
+            assertEquals(2, out.size(), "one line through head, then the status: " + out);
+            assertEquals("CONNECT", JSON.readTree(out.get(0)).get("type").asText());
+            assertEquals("netmon_status=0", out.get(1));
+            assertTrue(pipeline.stderr().stream().anyMatch(l -> l.contains("stdout closed")), "" + pipeline.stderr());
+            assertNoStackTrace(pipeline.stderr());
+        }
+    }
+
+    @Test
+    void badFlagIsOneLineAndStatusTwo() throws Exception {
+        try (NetmonProcess netmon = NetmonProcess.start("--buffer", "mmap")) {
+            assertEquals(2, netmon.awaitExit());
+            assertEquals(List.of("netmon: unknown --buffer 'mmap' (expected ringbuf or perf) (see 'netmon --help')"),
+                    netmon.stderr());
+            assertEquals(List.of(), netmon.stdout());
+        }
+    }
+
+    @Test
+    void helpAndVersion() throws Exception {
+        try (NetmonProcess help = NetmonProcess.start("--help")) {
+            assertEquals(0, help.awaitExit());
+            assertTrue(help.stdout().getFirst().startsWith("Usage: netmon"), "" + help.stdout());
+        }
+        try (NetmonProcess version = NetmonProcess.start("--version")) {
+            assertEquals(0, version.awaitExit());
+            assertTrue(version.stdout().getFirst().matches("netmon \\d+\\.\\d+\\.\\d+.*"), "" + version.stdout());
+        }
+    }
+
+    @Test
+    void missingCapabilitiesAreNamed() throws Exception {
+        try (NetmonProcess netmon = NetmonProcess.command(Map.of(), "setpriv",
+                "--bounding-set=-bpf,-perfmon,-sys_admin", "--", NetmonProcess.LAUNCHER.toString())) {
+            assertEquals(1, netmon.awaitExit());
+            assertEquals(List.of("netmon: missing capability CAP_BPF and CAP_PERFMON: run netmon as root"
+                    + " (sudo netmon) or grant CAP_BPF and CAP_PERFMON"), netmon.stderr());
+        }
+    }
+
+    @Test
+    void notRootIsOneLine() throws Exception {
+        try (NetmonProcess netmon = NetmonProcess.command(Map.of(), "setpriv", "--reuid=65534", "--regid=65534",
+                "--clear-groups", "--", NetmonProcess.LAUNCHER.toString())) {
+            assertEquals(1, netmon.awaitExit());
+            List<String> err = netmon.stderr();
+            assertEquals(1, err.size(), "" + err);
+            assertTrue(err.getFirst().startsWith("netmon: missing capability CAP_BPF and CAP_PERFMON"), "" + err);
+        }
+    }
+
+    @Test
+    void missingLibbpfIsOneLine() throws Exception {
+        try (NetmonProcess netmon = NetmonProcess.command(Map.of("NETMON_LIBBPF", "/nonexistent/libbpf.so.1"),
+                NetmonProcess.LAUNCHER.toString())) {
+            assertEquals(1, netmon.awaitExit());
+            List<String> err = netmon.stderr();
+            assertEquals(1, err.size(), "" + err);
+            assertTrue(err.getFirst().startsWith("netmon: /nonexistent/libbpf.so.1 not found: install it with"),
+                    "" + err);
+        }
+    }
+
+    @Test
+    void kernelWithoutBtfIsOneLine() throws Exception {
+        // A private mount namespace where /sys/kernel/btf is an empty tmpfs: what a kernel without BTF shows.
+        try (NetmonProcess netmon = NetmonProcess.command(Map.of(), "unshare", "--mount", "bash", "-c",
+                "mount -t tmpfs none /sys/kernel/btf && exec " + NetmonProcess.LAUNCHER)) {
+            assertEquals(1, netmon.awaitExit());
+            List<String> err = netmon.stderr();
+            assertEquals(1, err.size(), "" + err);
+            assertTrue(err.getFirst().startsWith("netmon: this kernel has no BTF"), "" + err);
+        }
+    }
+
+    @Test
+    void unmountedTracefsIsMountedByNetmon() throws Exception {
+        // A private mount namespace without tracefs anywhere: netmon mounts it and runs.
+        String script = "umount /sys/kernel/debug/tracing 2>/dev/null; umount /sys/kernel/tracing 2>/dev/null;"
+                + " if [ -d /sys/kernel/tracing/events ]; then echo still mounted >&2; exit 3; fi;"
+                + " exec " + NetmonProcess.LAUNCHER + " --duration 0.5";
+        try (NetmonProcess netmon = NetmonProcess.command(Map.of(), "unshare", "--mount", "bash", "-c", script)) {
+            assertEquals(0, netmon.awaitExit(), "stderr: " + netmon.stderr());
+            assertTrue(netmon.stderr().stream().anyMatch(l -> l.startsWith("netmon: tracing with 7 programs")),
+                    "" + netmon.stderr());
+        }
+    }
+
+    private static void assertNoStackTrace(List<String> stderr) {
+        assertFalse(stderr.stream().anyMatch(l -> l.contains("Exception") || l.startsWith("\tat ")),
+                "no stack trace on stderr: " + stderr);
+    }
+
+    /** Programs named exit_accept4 loaded in the kernel: one per running netmon. */
+    private static int attachedNetmonPrograms() throws IOException, InterruptedException {
+        Process p = new ProcessBuilder("bpftool", "prog", "show").redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertTrue(p.waitFor(10, TimeUnit.SECONDS));
+        return (int) out.lines().filter(l -> l.contains(" name exit_accept4 ")).count();
+    }
+
+    private static int closedPort() throws IOException {
+        try (ServerSocketChannel probe = ServerSocketChannel.open(StandardProtocolFamily.INET)) {
+            probe.bind(new InetSocketAddress("127.0.0.1", 0));
+            return ((InetSocketAddress) probe.getLocalAddress()).getPort();
+        }
+    }
+
+    private static void refusedConnect(int port) throws IOException {
+        try (SocketChannel c = SocketChannel.open(StandardProtocolFamily.INET)) {
+            c.connect(new InetSocketAddress("127.0.0.1", port));
+        } catch (java.net.ConnectException expected) {
+            // refused, as intended
+        }
+    }
+}
