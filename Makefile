@@ -11,7 +11,9 @@ JAVA_HOME := $(shell bin/find-jdk25 2>/dev/null)
 export JAVA_HOME
 # Maven 3.8 uses sun.misc.Unsafe through guava; JDK 25 warns about it on every run.
 export MAVEN_OPTS ?= --sun-misc-unsafe-memory-access=allow
-MVN := mvn -q -B -Dstyle.color=never $(if $(V),,--no-transfer-progress)
+MVN := mvn -B --no-transfer-progress $(if $(V),,-q)
+# Tests always print Surefire's and Failsafe's summaries: CI reads them.
+MVN_TEST := mvn -B --no-transfer-progress
 
 APT_PACKAGES := clang llvm libbpf-dev libbpf1 bpftool iproute2 util-linux sudo
 BPF_OUT := target/bpf
@@ -58,11 +60,12 @@ run: build
 	$(Q)bin/netmon $(ARGS)
 
 unit-test: deps check-jdk $(BPF_OBJ)
-	$(Q)$(MVN) test
+	$(Q)$(MVN_TEST) test
 
 # Unit tests (surefire) then the privileged integration tests (failsafe, tag "privileged").
 test: deps check-jdk $(BPF_OBJ)
-	$(Q)$(MVN) verify
+	$(Q)[ "$$(id -u)" = 0 ] || { echo "netmon: make test loads BPF programs: run it as root (sudo make test)" >&2; exit 1; }
+	$(Q)$(MVN_TEST) verify
 
 clean:
 	$(Q)rm -rf target
