@@ -134,7 +134,7 @@ public final class OptionParser {
             if (seconds.signum() > 0 && ns.compareTo(BigDecimal.valueOf(Long.MAX_VALUE)) <= 0 && ns.signum() > 0) {
                 return Math.max(1, ns.longValue());
             }
-        } catch (NumberFormatException e) {
+        } catch (NumberFormatException | ArithmeticException e) { // e.g. 1e2147483647: exponent overflow
             // falls through to the message below
         }
         throw new UsageException("--duration needs a positive number of seconds, got '" + value + "'");
