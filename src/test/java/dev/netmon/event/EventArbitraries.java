@@ -1,0 +1,112 @@
+package dev.netmon.event;
+
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
+import net.jqwik.api.Tuple;
+
+/**
+ * Generators for domain values, shared by the decoder and writer properties so both see the same spread:
+ * ids with the high bit set, unsigned netns, 0.0.0.0 and :: ends, UDP closes without byte counts.
+ */
+public final class EventArbitraries {
+    private EventArbitraries() {}
+
+    /** What the kernel can hand over as comm: up to 15 bytes before the NUL; here plain ASCII. */
+    public static Arbitrary<String> comms() {
+        return Arbitraries.strings().withCharRange((char) 1, (char) 127).ofMaxLength(15);
+    }
+
+    public static Arbitrary<NetEvent> netEvents(Arbitrary<String> processNames) {
+        Arbitrary<EventHeader> headers = headers(processNames);
+        Arbitrary<NetEvent> connects = Combinators.combine(headers, flows(), connectResults())
+                .as(NetEvent.Connect::new);
+        Arbitrary<NetEvent> accepts = Combinators.combine(headers, flows()).as(NetEvent.Accept::new);
+        Arbitrary<NetEvent> closes = Combinators.combine(
+                        headers, flows(), Arbitraries.of(Direction.class), Arbitraries.longs(), traffic())
+                .as(NetEvent.Close::new);
+        return Arbitraries.oneOf(connects, accepts, closes);
+    }
+
+    public static Arbitrary<Lost> lost() {
+        return Combinators.combine(
+                        Arbitraries.longs(),
+                        Arbitraries.longs().between(1, Long.MAX_VALUE / 2),
+                        Arbitraries.longs().between(0, Long.MAX_VALUE / 2),
+                        Arbitraries.of("ringbuf", "perf"))
+                .as((ts, count, earlier, buffer) -> new Lost(ts, count, count + earlier, buffer));
+    }
+
+    static Arbitrary<EventHeader> headers(Arbitrary<String> processNames) {
+        Arbitrary<ProcessRef> processes = Combinators.combine(
+                        Arbitraries.integers(), Arbitraries.integers(), Arbitraries.integers(), processNames)
+                .as(ProcessRef::new);
+        Arbitrary<Long> netns = Arbitraries.longs().between(0, 0xffff_ffffL);
+        return Combinators.combine(Arbitraries.longs(), processes, Arbitraries.longs(), netns)
+                .as(EventHeader::new);
+    }
+
+    static Arbitrary<Flow> flows() {
+        Arbitrary<Protocol> protocols = Arbitraries.of(Protocol.class);
+        Arbitrary<Flow> v4 = Combinators.combine(protocols, endpoints(v4Addresses()), endpoints(v4Addresses()))
+                .as((p, src, dst) -> new Flow(p, Family.IPv4, src, dst));
+        Arbitrary<Flow> v6 = Combinators.combine(protocols, endpoints(v6Addresses()), endpoints(v6Addresses()))
+                .as((p, src, dst) -> new Flow(p, Family.IPv6, src, dst));
+        return Arbitraries.oneOf(v4, v6);
+    }
+
+    /** 0 or a negative errno, as connect() returns it. */
+    static Arbitrary<Integer> connectResults() {
+        return Arbitraries.frequencyOf(
+                Tuple.of(2, Arbitraries.just(0)),
+                Tuple.of(1, Arbitraries.of(-115, -111, -110, -101)),
+                Tuple.of(1, Arbitraries.integers().between(-4095, -1)));
+    }
+
+    /** Null for sockets without byte counts (UDP); counters are unsigned in the kernel. */
+    static Arbitrary<NetEvent.Traffic> traffic() {
+        return Combinators.combine(Arbitraries.longs(), Arbitraries.longs())
+                .as(NetEvent.Traffic::new)
+                .injectNull(0.3);
+    }
+
+    static Arbitrary<Endpoint> endpoints(Arbitrary<InetAddress> addresses) {
+        return Combinators.combine(addresses, Arbitraries.integers().between(0, 0xffff)).as(Endpoint::new);
+    }
+
+    /** 0.0.0.0 often: that is what an unbound local side looks like. */
+    static Arbitrary<InetAddress> v4Addresses() {
+        Arbitrary<InetAddress> any = Arbitraries.bytes().array(byte[].class).ofSize(4).map(EventArbitraries::address);
+        return Arbitraries.frequencyOf(Tuple.of(1, Arbitraries.just(address(new byte[4]))), Tuple.of(5, any));
+    }
+
+    /** Real IPv6 addresses only: the Java type of an IPv4-mapped one is Inet4Address, covered by v4. */
+    static Arbitrary<InetAddress> v6Addresses() {
+        Arbitrary<InetAddress> any = Arbitraries.bytes().array(byte[].class).ofSize(16)
+                .map(EventArbitraries::address)
+                .filter(a -> a instanceof Inet6Address);
+        Arbitrary<InetAddress> special = Arbitraries.of("::", "::1", "fe80::1", "2001:db8::1")
+                .map(EventArbitraries::literal);
+        return Arbitraries.frequencyOf(Tuple.of(1, special), Tuple.of(4, any));
+    }
+
+    public static InetAddress address(byte[] raw) {
+        try {
+            return InetAddress.getByAddress(raw);
+        } catch (UnknownHostException e) {
+            throw new IllegalArgumentException(raw.length + " bytes are no address", e);
+        }
+    }
+
+    /** For literals only: getByName never does a lookup for an address literal. */
+    public static InetAddress literal(String text) {
+        try {
+            return InetAddress.getByName(text);
+        } catch (UnknownHostException e) {
+            throw new IllegalArgumentException(text, e);
+        }
+    }
+}

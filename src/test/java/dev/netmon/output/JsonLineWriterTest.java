@@ -1,0 +1,86 @@
+package dev.netmon.output;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.netmon.event.Direction;
+import dev.netmon.event.Endpoint;
+import dev.netmon.event.EventArbitraries;
+import dev.netmon.event.EventHeader;
+import dev.netmon.event.Family;
+import dev.netmon.event.Flow;
+import dev.netmon.event.Lost;
+import dev.netmon.event.NetEvent;
+import dev.netmon.event.ProcessRef;
+import dev.netmon.event.Protocol;
+import java.io.IOException;
+import java.util.List;
+import java.util.function.LongUnaryOperator;
+import org.junit.jupiter.api.Test;
+
+/** Exact lines, because downstream parsers match on them; the properties cover the rest of the space. */
+class JsonLineWriterTest {
+    /** Boot at 2023-11-14T22:13:20Z. */
+    private static final LongUnaryOperator BOOTED_AT_1_7E9 = ns -> ns + 1_700_000_000_000_000_000L;
+
+    @Test
+    void connectLine() throws IOException {
+        var flow = tcp("10.0.0.1", 54321, "93.184.216.34", 443);
+        var connect = new NetEvent.Connect(header(123_456_789, "curl"), flow, -115);
+        String expected = """
+                {"timestamp":"2023-11-14T22:13:20.123456789Z","node":"node-a","type":"CONNECT",\
+                "protocol":"TCP","family":"IPv4","direction":"outbound",\
+                "src_ip":"10.0.0.1","src_port":54321,"dst_ip":"93.184.216.34","dst_port":443,\
+                "pid":1234,"tid":1235,"uid":1000,"process":"curl","netns":4026531840,"cgroup_id":42,\
+                "result":"in_progress","container":null}""";
+        assertEquals(List.of(expected), JsonLines.write(List.of(connect), BOOTED_AT_1_7E9));
+    }
+
+    @Test
+    void lostLine() throws IOException {
+        String expected = """
+                {"timestamp":"2023-11-14T22:13:21.000000000Z","node":"node-a","type":"LOST",\
+                "count":7,"total":19,"buffer":"perf"}""";
+        assertEquals(List.of(expected),
+                JsonLines.write(List.of(new Lost(1_000_000_000, 7, 19, "perf")), BOOTED_AT_1_7E9));
+    }
+
+    @Test
+    void closeWithoutByteCountsSaysNull() throws IOException {
+        var close = new NetEvent.Close(
+                header(0, "dns"), tcp("::1", 5353, "::1", 53), Direction.INBOUND, 2_500, null);
+        var json = JsonLines.parse(JsonLines.write(List.of(close), BOOTED_AT_1_7E9).getFirst());
+        assertEquals("IPv6", json.get("family").asText());
+        assertEquals("::1", json.get("src_ip").asText());
+        assertEquals("inbound", json.get("direction").asText());
+        assertEquals(2_500, json.get("duration_ns").asLong());
+        assertTrue(json.get("bytes_sent").isNull());
+        assertTrue(json.get("bytes_received").isNull());
+    }
+
+    @Test
+    void processNamesThatNeedEscapingStayValidJson() throws IOException {
+        String name = "a\"b\\c\n\t\u0001\u007f\u2028é日本🦀";
+        var accept = new NetEvent.Accept(header(0, name), tcp("10.0.0.2", 80, "10.0.0.1", 41000));
+        var json = JsonLines.parse(JsonLines.write(List.of(accept), BOOTED_AT_1_7E9).getFirst());
+        assertEquals(name, json.get("process").asText());
+    }
+
+    @Test
+    void uidIsUnsigned() throws IOException {
+        var header = new EventHeader(0, new ProcessRef(1, 1, -2, "x"), 0, 0);
+        var accept = new NetEvent.Accept(header, tcp("10.0.0.2", 80, "10.0.0.1", 41000));
+        var json = JsonLines.parse(JsonLines.write(List.of(accept), BOOTED_AT_1_7E9).getFirst());
+        assertEquals(4_294_967_294L, json.get("uid").asLong());
+    }
+
+    private static EventHeader header(long monotonicNs, String process) {
+        return new EventHeader(monotonicNs, new ProcessRef(1234, 1235, 1000, process), 42, 4_026_531_840L);
+    }
+
+    private static Flow tcp(String srcIp, int srcPort, String dstIp, int dstPort) {
+        var src = new Endpoint(EventArbitraries.literal(srcIp), srcPort);
+        var dst = new Endpoint(EventArbitraries.literal(dstIp), dstPort);
+        return new Flow(Protocol.TCP, srcIp.contains(":") ? Family.IPv6 : Family.IPv4, src, dst);
+    }
+}

@@ -1,0 +1,118 @@
+package dev.netmon.output;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.netmon.event.Direction;
+import dev.netmon.event.Errno;
+import dev.netmon.event.LogLine;
+import dev.netmon.event.Lost;
+import dev.netmon.event.NetEvent;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.LongUnaryOperator;
+
+/** Runs JsonLineWriter into memory and states the schema independently of it, as README promises it. */
+final class JsonLines {
+    static final String NODE = "node-a";
+    private static final ObjectMapper MAPPER =
+            new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+
+    private JsonLines() {}
+
+    /** What the writer produced, checked to be strict UTF-8 and to end each line with exactly one '\n'. */
+    static List<String> write(List<? extends LogLine> lines, LongUnaryOperator toUnixNs) throws IOException {
+        var out = new ByteArrayOutputStream();
+        var writer = new JsonLineWriter(out, NODE, toUnixNs);
+        for (LogLine line : lines) {
+            writer.write(line);
+        }
+        writer.flush();
+        String text = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT)
+                .decode(ByteBuffer.wrap(out.toByteArray()))
+                .toString();
+        if (lines.isEmpty()) {
+            assertEquals("", text);
+            return List.of();
+        }
+        assertTrue(text.endsWith("\n"), "last line unterminated");
+        List<String> written = Arrays.asList(text.substring(0, text.length() - 1).split("\n", -1));
+        assertEquals(lines.size(), written.size(), "one line per record");
+        return written;
+    }
+
+    /** One JSON object filling the whole line: no leading space, nothing after the closing brace. */
+    static JsonNode parse(String line) throws IOException {
+        assertTrue(line.startsWith("{") && line.endsWith("}"), line);
+        JsonNode node = MAPPER.readTree(line);
+        assertTrue(node.isObject(), line);
+        return node;
+    }
+
+    /** The documented fields of a line, with their values for this record. */
+    static JsonNode expected(LogLine line, LongUnaryOperator toUnixNs) throws IOException {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("timestamp", Rfc3339Test.reference(toUnixNs.applyAsLong(line.monotonicNs())));
+        m.put("node", NODE);
+        switch (line) {
+            case Lost lost -> {
+                m.put("type", "LOST");
+                m.put("count", lost.count());
+                m.put("total", lost.total());
+                m.put("buffer", lost.buffer());
+            }
+            case NetEvent event -> putEvent(m, event);
+        }
+        // Through text, so that numbers compare by value and not by the node type Jackson picked.
+        return MAPPER.readTree(MAPPER.writeValueAsString(m));
+    }
+
+    private static void putEvent(Map<String, Object> m, NetEvent event) {
+        var flow = event.flow();
+        var header = event.header();
+        var process = header.process();
+        m.put("protocol", flow.protocol().name());
+        m.put("family", flow.family().name());
+        m.put("src_ip", flow.src().ip());
+        m.put("src_port", flow.src().port());
+        m.put("dst_ip", flow.dst().ip());
+        m.put("dst_port", flow.dst().port());
+        m.put("pid", process.pid());
+        m.put("tid", process.tid());
+        m.put("uid", Integer.toUnsignedLong(process.uid()));
+        m.put("process", process.name());
+        m.put("netns", header.netns());
+        m.put("cgroup_id", header.cgroupId());
+        m.put("container", null); // filled by enrichment, which this writer does not see yet
+        switch (event) {
+            case NetEvent.Connect c -> {
+                m.put("type", "CONNECT");
+                m.put("direction", "outbound");
+                m.put("result", Errno.connectResult(c.result()));
+            }
+            case NetEvent.Accept a -> {
+                m.put("type", "ACCEPT");
+                m.put("direction", "inbound");
+            }
+            case NetEvent.Close c -> {
+                m.put("type", "CLOSE");
+                m.put("direction", c.direction() == Direction.INBOUND ? "inbound" : "outbound");
+                m.put("duration_ns", c.durationNs());
+                m.put("bytes_sent", c.traffic() == null ? null : c.traffic().sent());
+                m.put("bytes_received", c.traffic() == null ? null : c.traffic().received());
+            }
+        }
+    }
+}
