@@ -44,6 +44,9 @@ public final class OptionParser {
                 name = arg.substring(0, eq);
                 inline = arg.substring(eq + 1);
             }
+            if (inline != null && (name.equals("--help") || name.equals("--version"))) {
+                throw new UsageException(name + " takes no value");
+            }
             switch (name) {
                 case "-h", "--help" -> command = Options.Command.HELP;
                 case "--version" -> command = Options.Command.VERSION;
