@@ -16,24 +16,33 @@ MVN := mvn -B --no-transfer-progress $(if $(V),,-q)
 MVN_TEST := mvn -B --no-transfer-progress
 
 APT_PACKAGES := clang llvm libbpf-dev libbpf1 bpftool iproute2 util-linux sudo
+# The CRI integration test runs a private containerd with images built from busybox-static.
+TEST_APT_PACKAGES := containerd runc containernetworking-plugins busybox-static
 BPF_OUT := target/bpf
 BPF_OBJ := $(BPF_OUT)/netmon.bpf.o
 BPF_SRC := bpf/netmon.bpf.c $(wildcard bpf/*.h)
 JAR := target/netmon.jar
 ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
 
-.PHONY: all deps build bpf run test unit-test bench clean check-jdk
+.PHONY: all deps test-deps build bpf run test unit-test bench clean check-jdk
 all: build
 
-deps:
-	$(Q)missing=$$(dpkg-query -W -f='$${Package} $${Status}\n' $(APT_PACKAGES) 2>/dev/null \
-	    | awk '$$NF!="installed"{print $$1}'; \
-	  for p in $(APT_PACKAGES); do dpkg-query -W $$p >/dev/null 2>&1 || echo $$p; done | sort -u); \
+# apt-install what of $(1) is missing; a no-op (one dpkg-query) once everything is there.
+define apt_install
+	$(Q)missing=$$(for p in $(1); do \
+	    [ "$$(dpkg-query -W -f='$${Status}' $$p 2>/dev/null)" = "install ok installed" ] || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
-	  echo "installing: $$missing"; \
-	  [ "$$(id -u)" = 0 ] || { echo "netmon: run 'sudo make deps' once to install: $$missing" >&2; exit 1; }; \
+	  echo "installing:" $$missing; \
+	  [ "$$(id -u)" = 0 ] || { echo "netmon: run 'sudo make deps' once to install:" $$missing >&2; exit 1; }; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
 	fi
+endef
+
+deps:
+	$(call apt_install,$(APT_PACKAGES))
+
+test-deps: deps
+	$(call apt_install,$(TEST_APT_PACKAGES))
 
 check-jdk:
 	$(Q)[ -n "$(JAVA_HOME)" ] || { echo "netmon: no JDK 25 found; install Temurin 25 under /usr/lib/jvm or set JAVA_HOME" >&2; exit 1; }
@@ -59,11 +68,11 @@ build: deps check-jdk $(JAR)
 run: build
 	$(Q)bin/netmon $(ARGS)
 
-unit-test: deps check-jdk $(BPF_OBJ)
+unit-test: test-deps check-jdk $(BPF_OBJ)
 	$(Q)$(MVN_TEST) test
 
 # Unit tests (surefire) then the privileged integration tests (failsafe, tag "privileged").
-test: deps check-jdk $(BPF_OBJ)
+test: test-deps check-jdk $(BPF_OBJ)
 	$(Q)[ "$$(id -u)" = 0 ] || { echo "netmon: make test loads BPF programs: run it as root (sudo make test)" >&2; exit 1; }
 	$(Q)$(MVN_TEST) verify
 
