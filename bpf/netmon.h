@@ -27,7 +27,7 @@ enum netmon_event_type {
 
 struct netmon_event {
 	__u64 ts_ns;          /*   0 bpf_ktime_get_ns(): CLOCK_MONOTONIC */
-	__u64 cgroup_id;      /*   8 cgroup v2 id of the calling task */
+	__u64 cgroup_id;      /*   8 cgroup v2 id of the calling task (the directory's inode) */
 	__u64 duration_ns;    /*  16 CLOSE: time since its CONNECT or ACCEPT */
 	__u64 bytes_sent;     /*  24 CLOSE with NETMON_F_BYTES */
 	__u64 bytes_received; /*  32 CLOSE with NETMON_F_BYTES */
@@ -45,7 +45,8 @@ struct netmon_event {
 	__u8 src_addr[16];    /*  72 network byte order; IPv4 in the first 4 bytes */
 	__u8 dst_addr[16];    /*  88 */
 	char comm[16];        /* 104 the thread group leader's comm, NUL-padded */
-};                        /* 120 */
+	__u64 cgroup_v1_id;   /* 120 id of the caller's cgroup in the v1 memory hierarchy (hybrid and v1 hosts) */
+};                        /* 128 */
 
 /*
  * Read-only settings, written by user space after open and before load

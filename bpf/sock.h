@@ -68,6 +68,23 @@ static __always_inline void read_remote(struct sock *sk, __u16 family, __u8 addr
 	*port = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
 }
 
+/*
+ * The caller's cgroup in the v1 memory hierarchy, as the inode of its
+ * directory there. On hybrid hosts a runtime may place containers in the v1
+ * controllers only, where bpf_get_current_cgroup_id() (the v2 hierarchy) shows
+ * the root; user space maps this id through /sys/fs/cgroup/memory instead.
+ * 0 when the kernel has no memory controller.
+ */
+static __always_inline __u64 cgroup_v1_id(struct task_struct *task)
+{
+	int memory = bpf_core_enum_value(enum cgroup_subsys_id, memory_cgrp_id);
+
+	if (!bpf_core_enum_value_exists(enum cgroup_subsys_id, memory_cgrp_id) || memory < 0 ||
+	    memory >= CGROUP_SUBSYS_COUNT)
+		return 0;
+	return BPF_CORE_READ(task, cgroups, subsys[memory], cgroup, kn, id);
+}
+
 /* Fields every event takes from the calling task and the socket. */
 static __always_inline void fill_common(struct netmon_event *e, struct sock *sk, __u16 type)
 {
@@ -77,6 +94,7 @@ static __always_inline void fill_common(struct netmon_event *e, struct sock *sk,
 
 	e->ts_ns = bpf_ktime_get_ns();
 	e->cgroup_id = bpf_get_current_cgroup_id();
+	e->cgroup_v1_id = cgroup_v1_id(task);
 	e->pid = id >> 32;
 	e->tid = (__u32)id;
 	e->uid = (__u32)bpf_get_current_uid_gid();

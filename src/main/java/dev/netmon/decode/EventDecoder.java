@@ -48,7 +48,8 @@ public final class EventDecoder {
                 record.get(U64, TS_NS),
                 new ProcessRef(record.get(U32, PID), record.get(U32, TID), record.get(U32, UID), comm(record)),
                 record.get(U64, CGROUP_ID),
-                Integer.toUnsignedLong(record.get(U32, NETNS)));
+                Integer.toUnsignedLong(record.get(U32, NETNS)),
+                record.get(U64, CGROUP_V1_ID));
         return switch (type) {
             case TYPE_CONNECT -> new NetEvent.Connect(header, flow, record.get(U32, RESULT));
             case TYPE_ACCEPT -> new NetEvent.Accept(header, flow);

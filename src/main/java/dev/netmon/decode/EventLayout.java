@@ -9,7 +9,7 @@ import java.util.List;
 public final class EventLayout {
     private EventLayout() {}
 
-    public static final int SIZE = 120;
+    public static final int SIZE = 128;
 
     public static final int TS_NS = 0;
     public static final int CGROUP_ID = 8;
@@ -30,6 +30,7 @@ public final class EventLayout {
     public static final int SRC_ADDR = 72;
     public static final int DST_ADDR = 88;
     public static final int COMM = 104;
+    public static final int CGROUP_V1_ID = 120;
     public static final int ADDR_LEN = 16;
     public static final int COMM_LEN = 16;
 
@@ -67,5 +68,6 @@ public final class EventLayout {
             new Field("dst_port", DST_PORT, 2),
             new Field("src_addr", SRC_ADDR, ADDR_LEN),
             new Field("dst_addr", DST_ADDR, ADDR_LEN),
-            new Field("comm", COMM, COMM_LEN));
+            new Field("comm", COMM, COMM_LEN),
+            new Field("cgroup_v1_id", CGROUP_V1_ID, 8));
 }

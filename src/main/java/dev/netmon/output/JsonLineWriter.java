@@ -3,12 +3,16 @@ package dev.netmon.output;
 import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import dev.netmon.event.Attributed;
+import dev.netmon.event.Attribution;
+import dev.netmon.event.ContainerInfo;
 import dev.netmon.event.Errno;
 import dev.netmon.event.LogLine;
 import dev.netmon.event.Lost;
 import dev.netmon.event.NetEvent;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.util.TreeMap;
 import java.util.function.LongUnaryOperator;
 
 /** The default schema: one JSON object per line, fields as documented in README.md. */
@@ -19,17 +23,25 @@ public final class JsonLineWriter implements LineSink {
     private final String node;
     private final LongUnaryOperator toUnixNs;
     private final Rfc3339 timestamps = new Rfc3339();
+    private final boolean podLabels;
 
     /**
      * @param node the node name printed on every line
      * @param toUnixNs converts kernel CLOCK_MONOTONIC nanoseconds to Unix-epoch nanoseconds
      */
     public JsonLineWriter(OutputStream out, String node, LongUnaryOperator toUnixNs) throws IOException {
+        this(out, node, toUnixNs, false);
+    }
+
+    /** @param podLabels include the pod's labels in {@code container.pod_labels} (--pod-labels) */
+    public JsonLineWriter(OutputStream out, String node, LongUnaryOperator toUnixNs, boolean podLabels)
+            throws IOException {
         this.json = FACTORY.createGenerator(out, JsonEncoding.UTF8);
         this.json.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
         this.json.setRootValueSeparator(null); // each object ends with its own newline instead of a space
         this.node = node;
         this.toUnixNs = toUnixNs;
+        this.podLabels = podLabels;
     }
 
     @Override
@@ -38,7 +50,8 @@ public final class JsonLineWriter implements LineSink {
         json.writeStringField("timestamp", timestamps.format(toUnixNs.applyAsLong(line.monotonicNs())));
         json.writeStringField("node", node);
         switch (line) {
-            case NetEvent event -> writeEvent(event);
+            case NetEvent event -> writeEvent(event, Attribution.UNKNOWN);
+            case Attributed a -> writeEvent(a.event(), a.attribution());
             case Lost lost -> {
                 json.writeStringField("type", "LOST");
                 json.writeNumberField("count", lost.count());
@@ -50,7 +63,7 @@ public final class JsonLineWriter implements LineSink {
         json.writeRaw('\n');
     }
 
-    private void writeEvent(NetEvent event) throws IOException {
+    private void writeEvent(NetEvent event, Attribution attribution) throws IOException {
         var flow = event.flow();
         var header = event.header();
         var process = header.process();
@@ -86,7 +99,32 @@ public final class JsonLineWriter implements LineSink {
                 }
             }
         }
-        json.writeNullField("container");
+        writeContainer(attribution.container());
+        json.writeStringField("unit", attribution.unit());
+        json.writeStringField("enrichment", attribution.enrichment().text());
+    }
+
+    private void writeContainer(ContainerInfo c) throws IOException {
+        if (c == null) {
+            json.writeNullField("container");
+            return;
+        }
+        json.writeObjectFieldStart("container");
+        json.writeStringField("container_id", c.containerId());
+        json.writeStringField("container_name", c.containerName());
+        json.writeStringField("pod_name", c.podName());
+        json.writeStringField("pod_namespace", c.podNamespace());
+        json.writeStringField("pod_uid", c.podUid());
+        json.writeStringField("runtime", c.runtime());
+        json.writeStringField("image", c.image());
+        if (podLabels) {
+            json.writeObjectFieldStart("pod_labels");
+            for (var label : new TreeMap<>(c.podLabels()).entrySet()) {
+                json.writeStringField(label.getKey(), label.getValue());
+            }
+            json.writeEndObject();
+        }
+        json.writeEndObject();
     }
 
     @Override

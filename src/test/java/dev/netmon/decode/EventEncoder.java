@@ -31,6 +31,7 @@ final class EventEncoder {
         var process = header.process();
         b.putLong(TS_NS, header.monotonicNs());
         b.putLong(CGROUP_ID, header.cgroupId());
+        b.putLong(CGROUP_V1_ID, header.cgroupV1Id());
         b.putInt(PID, process.pid());
         b.putInt(TID, process.tid());
         b.putInt(UID, process.uid());

@@ -31,6 +31,20 @@ public final class EventArbitraries {
         return Arbitraries.oneOf(connects, accepts, closes);
     }
 
+    /** Events with every shape of attribution: unknown, host unit, partial container, full pod with labels. */
+    public static Arbitrary<Attributed> attributed(Arbitrary<String> processNames, Arbitrary<String> text) {
+        Arbitrary<String> maybeText = text.injectNull(0.2);
+        Arbitrary<java.util.Map<String, String>> labels = Arbitraries.maps(text, text).ofMaxSize(3);
+        Arbitrary<ContainerInfo> containers = Combinators.combine(
+                        maybeText, maybeText, maybeText, maybeText, maybeText,
+                        Arbitraries.of("containerd", "cri-o", "docker", "podman").injectNull(0.2), maybeText, labels)
+                .as(ContainerInfo::new);
+        Arbitrary<Attribution> attributions = Combinators.combine(
+                        containers.injectNull(0.3), maybeText, Arbitraries.of(Enrichment.class), maybeText)
+                .as(Attribution::new);
+        return Combinators.combine(netEvents(processNames), attributions).as(Attributed::new);
+    }
+
     public static Arbitrary<Lost> lost() {
         return Combinators.combine(
                         Arbitraries.longs(),
@@ -45,7 +59,7 @@ public final class EventArbitraries {
                         Arbitraries.integers(), Arbitraries.integers(), Arbitraries.integers(), processNames)
                 .as(ProcessRef::new);
         Arbitrary<Long> netns = Arbitraries.longs().between(0, 0xffff_ffffL);
-        return Combinators.combine(Arbitraries.longs(), processes, Arbitraries.longs(), netns)
+        return Combinators.combine(Arbitraries.longs(), processes, Arbitraries.longs(), netns, Arbitraries.longs())
                 .as(EventHeader::new);
     }
 

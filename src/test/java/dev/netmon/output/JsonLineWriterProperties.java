@@ -32,7 +32,9 @@ class JsonLineWriterProperties {
     @Provide
     Arbitrary<List<LogLine>> lines() {
         Arbitrary<LogLine> line = Arbitraries.oneOf(
-                EventArbitraries.netEvents(processNames()), EventArbitraries.lost());
+                EventArbitraries.netEvents(processNames()),
+                EventArbitraries.attributed(processNames(), processNames()),
+                EventArbitraries.lost());
         return line.list().ofMaxSize(12);
     }
 

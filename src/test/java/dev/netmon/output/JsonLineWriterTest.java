@@ -3,7 +3,11 @@ package dev.netmon.output;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.netmon.event.Attributed;
+import dev.netmon.event.Attribution;
+import dev.netmon.event.ContainerInfo;
 import dev.netmon.event.Direction;
+import dev.netmon.event.Enrichment;
 import dev.netmon.event.Endpoint;
 import dev.netmon.event.EventArbitraries;
 import dev.netmon.event.EventHeader;
@@ -15,6 +19,7 @@ import dev.netmon.event.ProcessRef;
 import dev.netmon.event.Protocol;
 import java.io.IOException;
 import java.util.List;
+import java.util.Map;
 import java.util.function.LongUnaryOperator;
 import org.junit.jupiter.api.Test;
 
@@ -32,8 +37,55 @@ class JsonLineWriterTest {
                 "protocol":"TCP","family":"IPv4","direction":"outbound",\
                 "src_ip":"10.0.0.1","src_port":54321,"dst_ip":"93.184.216.34","dst_port":443,\
                 "pid":1234,"tid":1235,"uid":1000,"process":"curl","netns":4026531840,"cgroup_id":42,\
-                "result":"in_progress","container":null}""";
+                "result":"in_progress","container":null,"unit":null,"enrichment":"none"}""";
         assertEquals(List.of(expected), JsonLines.write(List.of(connect), BOOTED_AT_1_7E9));
+    }
+
+    @Test
+    void containerLineNamesThePod() throws IOException {
+        var flow = tcp("10.244.1.7", 40000, "10.96.0.10", 53);
+        var container = new ContainerInfo("a".repeat(64), "app", "web-7d4b9", "shop", "8f1a2b3c-1111-2222-3333-444455556666",
+                "containerd", "docker.io/library/nginx:1.27", Map.of("app", "web", "tier", "front"));
+        var line = new Attributed(new NetEvent.Connect(header(0, "nginx"), flow, 0),
+                new Attribution(container, null, Enrichment.FULL, "/kubepods/besteffort/pod8f1a/" + "a".repeat(64)));
+        String expected = """
+                {"timestamp":"2023-11-14T22:13:20.000000000Z","node":"node-a","type":"CONNECT",\
+                "protocol":"UDP","family":"IPv4","direction":"outbound",\
+                "src_ip":"10.244.1.7","src_port":40000,"dst_ip":"10.96.0.10","dst_port":53,\
+                "pid":1234,"tid":1235,"uid":1000,"process":"nginx","netns":4026531840,"cgroup_id":42,\
+                "result":"ok","container":{"container_id":"%s","container_name":"app",\
+                "pod_name":"web-7d4b9","pod_namespace":"shop","pod_uid":"8f1a2b3c-1111-2222-3333-444455556666",\
+                "runtime":"containerd","image":"docker.io/library/nginx:1.27"},"unit":null,"enrichment":"full"}"""
+                .formatted("a".repeat(64));
+        var udp = new Attributed(new NetEvent.Connect(header(0, "nginx"),
+                new dev.netmon.event.Flow(dev.netmon.event.Protocol.UDP, flow.family(), flow.src(), flow.dst()), 0),
+                line.attribution());
+        assertEquals(List.of(expected), JsonLines.write(List.of(udp), BOOTED_AT_1_7E9));
+    }
+
+    @Test
+    void podLabelsOnlyOnRequestAndSorted() throws IOException {
+        var container = new ContainerInfo(null, null, "p", "ns", null, null, null, Map.of("z", "1", "a", "2"));
+        var line = new Attributed(new NetEvent.Accept(header(0, "x"), tcp("10.0.0.2", 80, "10.0.0.1", 41000)),
+                new Attribution(container, null, Enrichment.FULL, null));
+        var out = new java.io.ByteArrayOutputStream();
+        var writer = new JsonLineWriter(out, "n", ns -> ns, true);
+        writer.write(line);
+        writer.flush();
+        var json = JsonLines.parse(out.toString(java.nio.charset.StandardCharsets.UTF_8).strip());
+        assertEquals("{\"a\":\"2\",\"z\":\"1\"}", json.get("container").get("pod_labels").toString());
+        var plain = JsonLines.parse(JsonLines.write(List.of(line), BOOTED_AT_1_7E9).getFirst());
+        assertTrue(plain.get("container").get("pod_labels") == null, "pod_labels without --pod-labels");
+    }
+
+    @Test
+    void hostProcessCarriesItsUnit() throws IOException {
+        var line = new Attributed(new NetEvent.Accept(header(0, "sshd"), tcp("10.0.0.2", 50000, "10.0.0.1", 22)),
+                new Attribution(null, "sshd.service", Enrichment.FULL, "/system.slice/sshd.service"));
+        var json = JsonLines.parse(JsonLines.write(List.of(line), BOOTED_AT_1_7E9).getFirst());
+        assertTrue(json.get("container").isNull());
+        assertEquals("sshd.service", json.get("unit").asText());
+        assertEquals("full", json.get("enrichment").asText());
     }
 
     @Test
@@ -68,14 +120,14 @@ class JsonLineWriterTest {
 
     @Test
     void uidIsUnsigned() throws IOException {
-        var header = new EventHeader(0, new ProcessRef(1, 1, -2, "x"), 0, 0);
+        var header = new EventHeader(0, new ProcessRef(1, 1, -2, "x"), 0, 0, 0);
         var accept = new NetEvent.Accept(header, tcp("10.0.0.2", 80, "10.0.0.1", 41000));
         var json = JsonLines.parse(JsonLines.write(List.of(accept), BOOTED_AT_1_7E9).getFirst());
         assertEquals(4_294_967_294L, json.get("uid").asLong());
     }
 
     private static EventHeader header(long monotonicNs, String process) {
-        return new EventHeader(monotonicNs, new ProcessRef(1234, 1235, 1000, process), 42, 4_026_531_840L);
+        return new EventHeader(monotonicNs, new ProcessRef(1234, 1235, 1000, process), 42, 4_026_531_840L, 43);
     }
 
     private static Flow tcp(String srcIp, int srcPort, String dstIp, int dstPort) {

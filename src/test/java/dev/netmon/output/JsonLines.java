@@ -6,6 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.netmon.event.Attributed;
+import dev.netmon.event.Attribution;
+import dev.netmon.event.ContainerInfo;
 import dev.netmon.event.Direction;
 import dev.netmon.event.Errno;
 import dev.netmon.event.LogLine;
@@ -73,13 +76,29 @@ final class JsonLines {
                 m.put("total", lost.total());
                 m.put("buffer", lost.buffer());
             }
-            case NetEvent event -> putEvent(m, event);
+            case NetEvent event -> putEvent(m, event, Attribution.UNKNOWN);
+            case Attributed a -> putEvent(m, a.event(), a.attribution());
         }
         // Through text, so that numbers compare by value and not by the node type Jackson picked.
         return MAPPER.readTree(MAPPER.writeValueAsString(m));
     }
 
-    private static void putEvent(Map<String, Object> m, NetEvent event) {
+    private static Map<String, Object> container(ContainerInfo c) {
+        if (c == null) {
+            return null;
+        }
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("container_id", c.containerId());
+        m.put("container_name", c.containerName());
+        m.put("pod_name", c.podName());
+        m.put("pod_namespace", c.podNamespace());
+        m.put("pod_uid", c.podUid());
+        m.put("runtime", c.runtime());
+        m.put("image", c.image());
+        return m;
+    }
+
+    private static void putEvent(Map<String, Object> m, NetEvent event, Attribution attribution) {
         var flow = event.flow();
         var header = event.header();
         var process = header.process();
@@ -95,7 +114,9 @@ final class JsonLines {
         m.put("process", process.name());
         m.put("netns", header.netns());
         m.put("cgroup_id", header.cgroupId());
-        m.put("container", null); // filled by enrichment, which this writer does not see yet
+        m.put("container", container(attribution.container()));
+        m.put("unit", attribution.unit());
+        m.put("enrichment", attribution.enrichment().text());
         switch (event) {
             case NetEvent.Connect c -> {
                 m.put("type", "CONNECT");
