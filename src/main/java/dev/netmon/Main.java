@@ -8,6 +8,7 @@ import dev.netmon.cli.HostCheck;
 import dev.netmon.cli.OptionParser;
 import dev.netmon.cli.Options;
 import dev.netmon.cli.UsageException;
+import dev.netmon.enrich.Resolver;
 import dev.netmon.output.JsonLineWriter;
 import dev.netmon.pipeline.TraceStats;
 import dev.netmon.pipeline.Tracer;
@@ -51,6 +52,9 @@ public final class Main {
                 System.out.println("netmon " + version());
                 return EXIT_OK;
             }
+            case RESOLVE -> {
+                return resolve(options);
+            }
             case TRACE -> {}
         }
 
@@ -73,8 +77,12 @@ public final class Main {
                 .withPids(options.pids())
                 .withBuffer(options.buffer());
         OutputStream stdout = new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 1 << 16);
-        try (Tracer tracer = Tracer.attach(lib, settings, new JsonLineWriter(stdout, nodeName(), new WallClock(lib)),
-                options.count())) {
+        // Attribution: cgroup indexes and the CRI client start in the background; events never wait on them
+        // longer than --enrich-wait.
+        try (Resolver resolver = Enrichments.resolver(options.enrich(), System.err);
+                Tracer tracer = Tracer.attach(lib, settings,
+                        new JsonLineWriter(stdout, nodeName(), new WallClock(lib), options.enrich().podLabels()),
+                        options.count(), resolver, options.enrich().waitMs() * 1_000_000)) {
             // Signals end the read loop; the try block then detaches everything.
             Signal.handle(new Signal("INT"), sig -> tracer.stop());
             Signal.handle(new Signal("TERM"), sig -> tracer.stop());
@@ -89,6 +97,22 @@ public final class Main {
             return EXIT_OK;
         } catch (LibBpfException e) {
             return fail(EXIT_FAILURE, "cannot trace: " + e.getMessage() + hint(e));
+        } catch (IOException e) {
+            return fail(EXIT_FAILURE, "cannot write to stdout: " + e.getMessage());
+        }
+    }
+
+    private static int resolve(Options options) {
+        try {
+            if (options.resolveCgroup() != null) {
+                Enrichments.resolveCgroup(options.resolveCgroup(), System.out);
+                return EXIT_OK;
+            }
+            if (!Enrichments.resolvePid(options.resolvePid(), options.enrich(), System.out, System.err)) {
+                return fail(EXIT_FAILURE, "no process " + options.resolvePid() + " (or its /proc entry is not readable:"
+                        + " run as root)");
+            }
+            return EXIT_OK;
         } catch (IOException e) {
             return fail(EXIT_FAILURE, "cannot write to stdout: " + e.getMessage());
         }

@@ -12,7 +12,9 @@ public final class OptionParser {
 
     public static final String USAGE = """
             Usage: netmon [OPTIONS]
-            Writes one JSON line to stdout for every TCP/UDP connect, accept and close on this host.
+                   netmon resolve --cgroup LINE | --pid PID [--cri-socket PATH]
+            Writes one JSON line to stdout for every TCP/UDP connect, accept and close on this host,
+            naming the process, container and Kubernetes pod that made it.
 
               --format json              output schema (default: json)
               --buffer ringbuf|perf      kernel-to-user buffer (default: ringbuf; perf for kernels before 5.8)
@@ -20,6 +22,19 @@ public final class OptionParser {
               --pid PID                  trace only this process (tgid); repeat or separate with commas
               --count N                  exit after N events
               --duration SECONDS         exit after this long (decimals allowed)
+
+            Attribution:
+              --cri-socket PATH          the CRI runtime's socket (default: first of containerd, k3s,
+                                         CRI-O, cri-dockerd at their usual paths)
+              --no-cri                   cgroup data only (container id, pod uid, unit); no socket
+              --pod-labels               add the pod's labels as container.pod_labels
+              --enrich-wait MS           longest an event waits for its own lookup (default: 100)
+              --cri-timeout MS           deadline of each CRI call (default: 2000)
+              --cache-size N             containers and pods remembered (default: 4096)
+              --cache-ttl SECONDS        how long a container's names are trusted (default: 600)
+
+            netmon resolve prints the attribution netmon gives a cgroup line (from /proc/PID/cgroup,
+            or a bare path) or a running process, as one JSON object, and exits.
               --help                     print this help
               --version                  print the version
 
@@ -34,8 +49,23 @@ public final class OptionParser {
         Set<Integer> pids = new LinkedHashSet<>();
         long count = 0;
         long durationNs = 0;
+        java.util.Optional<java.nio.file.Path> criSocket = java.util.Optional.empty();
+        Options.Enrich defaults = Options.Enrich.defaults();
+        boolean cri = defaults.cri();
+        boolean podLabels = defaults.podLabels();
+        long waitMs = defaults.waitMs();
+        long criTimeoutMs = defaults.criTimeoutMs();
+        int cacheSize = defaults.cacheSize();
+        long cacheTtl = defaults.cacheTtlSeconds();
+        String resolveCgroup = null;
+        int resolvePid = 0;
 
-        for (int i = 0; i < args.length; i++) {
+        int start = 0;
+        if (args.length > 0 && args[0].equals("resolve")) {
+            command = Options.Command.RESOLVE;
+            start = 1;
+        }
+        for (int i = start; i < args.length; i++) {
             String arg = args[i];
             String name = arg;
             String inline = null;
@@ -44,13 +74,17 @@ public final class OptionParser {
                 name = arg.substring(0, eq);
                 inline = arg.substring(eq + 1);
             }
-            if (inline != null && (name.equals("--help") || name.equals("--version"))) {
+            if (inline != null && (name.equals("--help") || name.equals("--version") || name.equals("--no-cri")
+                    || name.equals("--pod-labels"))) {
                 throw new UsageException(name + " takes no value");
             }
             switch (name) {
                 case "-h", "--help" -> command = Options.Command.HELP;
                 case "--version" -> command = Options.Command.VERSION;
-                case "--format", "--buffer", "--events", "--pid", "--count", "--duration" -> {
+                case "--no-cri" -> cri = false;
+                case "--pod-labels" -> podLabels = true;
+                case "--format", "--buffer", "--events", "--pid", "--count", "--duration", "--cri-socket",
+                        "--enrich-wait", "--cri-timeout", "--cache-size", "--cache-ttl", "--cgroup" -> {
                     String value;
                     if (inline != null) {
                         value = inline;
@@ -63,7 +97,27 @@ public final class OptionParser {
                         case "--format" -> format = format(value);
                         case "--buffer" -> buffer = buffer(value);
                         case "--events" -> events = events(value);
-                        case "--pid" -> pids.addAll(pids(value));
+                        case "--pid" -> {
+                            if (command == Options.Command.RESOLVE) {
+                                resolvePid = pids(value).size() == 1 ? pids(value).iterator().next() : -1;
+                                if (resolvePid < 0) {
+                                    throw new UsageException("resolve --pid takes one process id");
+                                }
+                            } else {
+                                pids.addAll(pids(value));
+                            }
+                        }
+                        case "--cri-socket" -> criSocket = java.util.Optional.of(socketPath(value));
+                        case "--enrich-wait" -> waitMs = nonNegativeLong(name, value, 60_000);
+                        case "--cri-timeout" -> criTimeoutMs = bounded(name, value, 60_000);
+                        case "--cache-size" -> cacheSize = (int) bounded(name, value, 10_000_000);
+                        case "--cache-ttl" -> cacheTtl = bounded(name, value, 86_400 * 30);
+                        case "--cgroup" -> {
+                            if (command != Options.Command.RESOLVE) {
+                                throw new UsageException("--cgroup belongs to 'netmon resolve'");
+                            }
+                            resolveCgroup = value;
+                        }
                         case "--count" -> count = positiveLong(name, value);
                         case "--duration" -> durationNs = durationNs(value);
                         default -> throw new AssertionError(name);
@@ -74,7 +128,12 @@ public final class OptionParser {
                         : "unexpected argument '" + arg + "'");
             }
         }
-        return new Options(command, format, buffer, events, pids, count, durationNs);
+        if (command == Options.Command.RESOLVE && (resolveCgroup == null) == (resolvePid == 0)) {
+            throw new UsageException("netmon resolve needs exactly one of --cgroup LINE or --pid PID");
+        }
+        var enrich = new Options.Enrich(criSocket, cri, podLabels, waitMs, criTimeoutMs, cacheSize, cacheTtl);
+        return new Options(command, format, buffer, events, pids, count, durationNs, enrich, resolveCgroup,
+                resolvePid);
     }
 
     private static String format(String value) throws UsageException {
@@ -128,6 +187,32 @@ public final class OptionParser {
             // falls through to the message below
         }
         throw new UsageException(flag + " needs a positive whole number, got '" + value + "'");
+    }
+
+    private static java.nio.file.Path socketPath(String value) throws UsageException {
+        try {
+            if (!value.isBlank()) {
+                return java.nio.file.Path.of(value);
+            }
+        } catch (java.nio.file.InvalidPathException e) {
+            // falls through to the message below
+        }
+        throw new UsageException("--cri-socket needs a path to a unix socket, got '" + value + "'");
+    }
+
+    private static long bounded(String flag, String value, long max) throws UsageException {
+        long n = positiveLong(flag, value);
+        if (n > max) {
+            throw new UsageException(flag + " must be at most " + max + ", got '" + value + "'");
+        }
+        return n;
+    }
+
+    private static long nonNegativeLong(String flag, String value, long max) throws UsageException {
+        if (value.equals("0")) {
+            return 0;
+        }
+        return bounded(flag, value, max);
     }
 
     private static long durationNs(String value) throws UsageException {

@@ -1,6 +1,8 @@
 package dev.netmon.cli;
 
 import dev.netmon.bpf.BufferKind;
+import java.nio.file.Path;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -9,17 +11,48 @@ import java.util.Set;
  * @param events NETMON_EV_* mask
  * @param count stop after this many events; 0 for no limit
  * @param durationNs stop after this long; 0 for no limit
+ * @param enrich how container and pod attribution is looked up
+ * @param resolveCgroup for {@code netmon resolve --cgroup LINE}: the line, else null
+ * @param resolvePid for {@code netmon resolve --pid N}: the pid, else 0
  */
 public record Options(
-        Command command, String format, BufferKind buffer, int events, Set<Integer> pids, long count, long durationNs) {
+        Command command,
+        String format,
+        BufferKind buffer,
+        int events,
+        Set<Integer> pids,
+        long count,
+        long durationNs,
+        Enrich enrich,
+        String resolveCgroup,
+        int resolvePid) {
 
     public enum Command {
         TRACE,
+        RESOLVE,
         HELP,
         VERSION
     }
 
+    /**
+     * @param criSocket --cri-socket, else discovery
+     * @param cri false with --no-cri: attribution from cgroups only, no socket is opened
+     * @param waitMs how long an event may wait for its own lookups before it goes out with what is known
+     */
+    public record Enrich(Optional<Path> criSocket, boolean cri, boolean podLabels, long waitMs, long criTimeoutMs,
+            int cacheSize, long cacheTtlSeconds) {
+        public static Enrich defaults() {
+            return new Enrich(Optional.empty(), true, false, 100, 2000, 4096, 600);
+        }
+    }
+
     public Options {
         pids = Set.copyOf(pids);
+    }
+
+    /** The trace command's options, as the tests and older callers build them. */
+    public Options(Command command, String format, BufferKind buffer, int events, Set<Integer> pids, long count,
+            long durationNs) {
+        this(command, format, buffer, events, pids, count, durationNs, Enrich.defaults(), null, 0);
     }
 }

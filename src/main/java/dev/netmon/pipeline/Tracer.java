@@ -7,6 +7,8 @@ import dev.netmon.bpf.LibBpfException;
 import dev.netmon.bpf.LoadSettings;
 import dev.netmon.decode.EventDecoder;
 import dev.netmon.decode.MalformedEventException;
+import dev.netmon.enrich.Resolver;
+import dev.netmon.event.LogLine;
 import dev.netmon.event.Lost;
 import dev.netmon.event.NetEvent;
 import dev.netmon.output.LineSink;
@@ -25,7 +27,10 @@ public final class Tracer implements AutoCloseable {
     private final BpfObject bpf;
     private final EventBuffer buffer;
     private final LineSink sink;
+    private static final int HELD_RECHECK_MS = 5;
+
     private final EventDecoder decoder = new EventDecoder();
+    private final HoldingStage holding;
     private final long maxEvents;
     private volatile boolean stopRequested;
     private long events;
@@ -33,10 +38,25 @@ public final class Tracer implements AutoCloseable {
     private long lostReported;
     private boolean outputClosed;
 
-    private Tracer(LibBpf lib, LoadSettings settings, LineSink sink, long maxEvents) throws LibBpfException {
+    private Tracer(LibBpf lib, LoadSettings settings, LineSink sink, long maxEvents, Resolver resolver,
+            long maxWaitNs) throws LibBpfException {
         this.lib = lib;
         this.sink = sink;
         this.maxEvents = maxEvents;
+        this.holding = new HoldingStage(resolver, maxWaitNs, new LineSink() {
+            @Override
+            public void write(LogLine line) throws IOException {
+                if (!reachedCount()) { // a released queue may hold more than --count still wants
+                    sink.write(line);
+                    events++;
+                }
+            }
+
+            @Override
+            public void flush() throws IOException {
+                sink.flush();
+            }
+        });
         this.bpf = BpfObject.load(lib, settings);
         try {
             this.buffer = bpf.openBuffer(this::onRecord);
@@ -54,7 +74,16 @@ public final class Tracer implements AutoCloseable {
      */
     public static Tracer attach(LibBpf lib, LoadSettings settings, LineSink sink, long maxEvents)
             throws LibBpfException {
-        return new Tracer(lib, settings, sink, maxEvents);
+        return new Tracer(lib, settings, sink, maxEvents, null, 0);
+    }
+
+    /**
+     * As {@link #attach(LibBpf, LoadSettings, LineSink, long)}, with attribution: each event waits at most
+     * {@code maxWaitNs} for its own lookups, then goes out with what is known.
+     */
+    public static Tracer attach(LibBpf lib, LoadSettings settings, LineSink sink, long maxEvents, Resolver resolver,
+            long maxWaitNs) throws LibBpfException {
+        return new Tracer(lib, settings, sink, maxEvents, resolver, maxWaitNs);
     }
 
     private void onRecord(MemorySegment record) {
@@ -69,8 +98,18 @@ public final class Tracer implements AutoCloseable {
             return;
         }
         try {
-            sink.write(event);
-            events++;
+            holding.offer(event, System.nanoTime());
+        } catch (IOException e) {
+            outputClosed = true;
+        }
+    }
+
+    private void releaseHeld(boolean all) {
+        if (outputClosed) {
+            return;
+        }
+        try {
+            holding.release(System.nanoTime(), all);
         } catch (IOException e) {
             outputClosed = true;
         }
@@ -92,14 +131,20 @@ public final class Tracer implements AutoCloseable {
             if (now - deadlineNanoTime >= 0) {
                 break;
             }
-            int timeout = (int) Math.min(POLL_TIMEOUT_MS, Math.max(1, (deadlineNanoTime - now) / 1_000_000));
+            long wakeAt = holding.heldCount() > 0 && holding.nextDeadlineNs() - deadlineNanoTime < 0
+                    ? holding.nextDeadlineNs() : deadlineNanoTime;
+            // Held events are re-checked every few ms, so one goes out as soon as its lookup lands.
+            long cap = holding.heldCount() > 0 ? HELD_RECHECK_MS : POLL_TIMEOUT_MS;
+            int timeout = (int) Math.min(cap, Math.max(1, (wakeAt - now) / 1_000_000));
             buffer.poll(timeout);
+            releaseHeld(false);
             reportLost();
             flush();
         }
         if (!outputClosed && !reachedCount()) {
             buffer.poll(0);
         }
+        releaseHeld(true);
         reportLost();
         flush();
         return stats();

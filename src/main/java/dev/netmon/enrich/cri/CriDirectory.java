@@ -1,0 +1,331 @@
+package dev.netmon.enrich.cri;
+
+import dev.netmon.enrich.BoundedCache;
+import dev.netmon.enrich.RateLimitedLog;
+import dev.netmon.enrich.cri.v1.Container;
+import dev.netmon.enrich.cri.v1.ContainerStatusRequest;
+import dev.netmon.enrich.cri.v1.ContainerStatusResponse;
+import dev.netmon.enrich.cri.v1.ListContainersRequest;
+import dev.netmon.enrich.cri.v1.ListPodSandboxRequest;
+import dev.netmon.enrich.cri.v1.PodSandbox;
+import dev.netmon.enrich.cri.v1.PodSandboxState;
+import dev.netmon.enrich.cri.v1.PodSandboxStatusRequest;
+import dev.netmon.enrich.cri.v1.RuntimeServiceGrpc;
+import dev.netmon.enrich.cri.v1.VersionRequest;
+import dev.netmon.event.ContainerInfo;
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.netty.NettyChannelBuilder;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioDomainSocketChannel;
+import java.net.UnixDomainSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Container and pod names from the node's CRI runtime, answered without blocking from caches that a background
+ * thread fills. A miss asks for a refresh (coalesced, so a burst of new containers costs one listing); a periodic
+ * refresh keeps the caches warm, turns removed containers into tombstones and recovers after the runtime restarts.
+ */
+public final class CriDirectory implements AutoCloseable {
+    /** Settings; see the README's flag table. */
+    public record Settings(Duration timeout, Duration refreshEvery, int cacheSize, Duration ttl, Duration negativeTtl,
+            Duration tombstoneTtl) {
+        public static Settings defaults() {
+            return new Settings(Duration.ofSeconds(2), Duration.ofSeconds(10), 4096, Duration.ofMinutes(10),
+                    Duration.ofSeconds(30), Duration.ofMinutes(5));
+        }
+    }
+
+    private record Pod(String name, String namespace, String uid, Map<String, String> labels) {}
+
+    private static final Duration MIN_SPACING = Duration.ofMillis(20);
+
+    private final Path socket;
+    private final Settings settings;
+    private final RateLimitedLog log;
+    private final Path procRoot;
+    private final EventLoopGroup group;
+    private final ManagedChannel channel;
+    private final RuntimeServiceGrpc.RuntimeServiceBlockingStub stub;
+    private final ScheduledExecutorService executor;
+    private final BoundedCache<String, ContainerInfo> containers;
+    private final Set<String> wanted = ConcurrentHashMap.newKeySet();
+    private final Set<Long> wantedNetns = ConcurrentHashMap.newKeySet();
+    private final BoundedCache<Long, ContainerInfo> pods;
+    private final AtomicBoolean refreshQueued = new AtomicBoolean();
+    private final long hostNetns;
+    private volatile boolean healthy = true;
+    private volatile String runtime;
+    private volatile long lastRefreshEndNs = System.nanoTime() - MIN_SPACING.toNanos();
+
+    private CriDirectory(Path socket, Settings settings, RateLimitedLog log, Path procRoot) {
+        this.socket = socket;
+        this.settings = settings;
+        this.log = log;
+        this.procRoot = procRoot;
+        this.group = new MultiThreadIoEventLoopGroup(1, Thread.ofPlatform().daemon().name("netmon-cri-io").factory(),
+                NioIoHandler.newFactory());
+        this.channel = NettyChannelBuilder.forAddress(UnixDomainSocketAddress.of(socket))
+                .eventLoopGroup(group)
+                .channelType(NioDomainSocketChannel.class)
+                .usePlaintext()
+                .maxInboundMessageSize(64 << 20) // a ListContainers of a busy node
+                .build();
+        this.stub = RuntimeServiceGrpc.newBlockingStub(channel);
+        this.executor = Executors.newSingleThreadScheduledExecutor(
+                Thread.ofPlatform().daemon().name("netmon-cri").factory());
+        this.containers = new BoundedCache<>(settings.cacheSize(), settings.ttl().toNanos(),
+                settings.negativeTtl().toNanos(), settings.tombstoneTtl().toNanos(), System::nanoTime);
+        this.pods = new BoundedCache<>(settings.cacheSize(), settings.refreshEvery().toNanos() * 3,
+                settings.negativeTtl().toNanos(), settings.tombstoneTtl().toNanos(), System::nanoTime);
+        this.hostNetns = SandboxInfo.nsInode(procRoot.resolve("1/ns/net")).orElse(-1);
+    }
+
+    /** Connects lazily and starts the background refresh; never fails on a missing or dead socket. */
+    public static CriDirectory start(Path socket, Settings settings, RateLimitedLog log) {
+        CriDirectory d = new CriDirectory(socket, settings, log, Path.of("/proc"));
+        d.executor.execute(d::refreshQuietly);
+        d.executor.scheduleWithFixedDelay(d::refreshQuietly, settings.refreshEvery().toMillis(),
+                settings.refreshEvery().toMillis(), TimeUnit.MILLISECONDS);
+        return d;
+    }
+
+    public Path socket() {
+        return socket;
+    }
+
+    /** The runtime's name as its Version call reported it, once known. */
+    public String runtime() {
+        return runtime;
+    }
+
+    /** Non-blocking: what is known of a container id now; a miss schedules a refresh. */
+    public CriLookup container(String id) {
+        return switch (containers.get(id)) {
+            case BoundedCache.Lookup.Hit<ContainerInfo> h -> new CriLookup.Found(h.value(), h.gone());
+            case BoundedCache.Lookup.Negative<ContainerInfo> n -> new CriLookup.NotFound();
+            case BoundedCache.Lookup.Miss<ContainerInfo> m -> {
+                requestRefresh();
+                if (!healthy) {
+                    yield new CriLookup.Unavailable();
+                }
+                wanted.add(id);
+                yield new CriLookup.Pending();
+            }
+        };
+    }
+
+    /** Non-blocking: the pod whose sandbox owns this network namespace (never the host's). */
+    public CriLookup podOfNetns(long netns) {
+        if (netns == hostNetns || netns == 0) {
+            return new CriLookup.NotFound();
+        }
+        return switch (pods.get(netns)) {
+            case BoundedCache.Lookup.Hit<ContainerInfo> h -> new CriLookup.Found(h.value(), h.gone());
+            case BoundedCache.Lookup.Negative<ContainerInfo> n -> new CriLookup.NotFound();
+            case BoundedCache.Lookup.Miss<ContainerInfo> m -> {
+                requestRefresh();
+                if (!healthy) {
+                    yield new CriLookup.Unavailable();
+                }
+                wantedNetns.add(netns);
+                yield new CriLookup.Pending();
+            }
+        };
+    }
+
+    private void requestRefresh() {
+        if (refreshQueued.compareAndSet(false, true)) {
+            long wait = Math.max(0, lastRefreshEndNs + MIN_SPACING.toNanos() - System.nanoTime());
+            executor.schedule(this::refreshQuietly, wait, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    private void refreshQuietly() {
+        refreshQueued.set(false);
+        Set<String> asked = new HashSet<>(wanted);
+        Set<Long> askedNetns = new HashSet<>(wantedNetns);
+        try {
+            refresh();
+            healthy = true;
+            for (String id : asked) {
+                if (containers.peekPresent(id) == null) {
+                    containers.putNegative(id);
+                }
+            }
+            for (long ns : askedNetns) {
+                if (pods.peekPresent(ns) == null) {
+                    pods.putNegative(ns);
+                }
+            }
+        } catch (StatusRuntimeException e) {
+            healthy = false;
+            log.warn("cri", "CRI runtime at " + socket + " " + describe(e.getStatus())
+                    + "; container and pod names are missing (enrichment: partial) until it answers");
+        } catch (RuntimeException e) {
+            healthy = false;
+            log.warn("cri", "CRI runtime at " + socket + " sent an answer netmon cannot use (" + e.getClass().getSimpleName()
+                    + "); enrichment stays partial until it recovers");
+        } finally {
+            wanted.removeAll(asked);
+            wantedNetns.removeAll(askedNetns);
+            lastRefreshEndNs = System.nanoTime();
+        }
+    }
+
+    private static String describe(Status s) {
+        return switch (s.getCode()) {
+            case UNAVAILABLE -> "is not answering (" + (s.getDescription() == null ? "unavailable" : s.getDescription()) + ")";
+            case DEADLINE_EXCEEDED -> "did not answer in time";
+            case UNIMPLEMENTED -> "does not speak CRI runtime.v1";
+            case PERMISSION_DENIED, UNAUTHENTICATED -> "refused netmon (" + s.getDescription() + ")";
+            default -> "failed: " + s.getCode() + (s.getDescription() == null ? "" : " " + s.getDescription());
+        };
+    }
+
+    private RuntimeServiceGrpc.RuntimeServiceBlockingStub call() {
+        return stub.withDeadlineAfter(settings.timeout().toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** One listing of sandboxes and containers; statuses only for what is new. */
+    private void refresh() {
+        if (runtime == null) {
+            runtime = runtimeName(call().version(VersionRequest.newBuilder().setVersion("v1").build()).getRuntimeName());
+        }
+        Map<String, Pod> podsBySandbox = new HashMap<>();
+        Set<Long> liveNetns = new HashSet<>();
+        for (PodSandbox sb : call().listPodSandbox(ListPodSandboxRequest.getDefaultInstance()).getItemsList()) {
+            Pod pod = new Pod(sb.getMetadata().getName(), sb.getMetadata().getNamespace(), sb.getMetadata().getUid(),
+                    podLabels(sb.getLabelsMap()));
+            podsBySandbox.put(sb.getId(), pod);
+            if (sb.getState() == PodSandboxState.SANDBOX_READY) {
+                netnsOf(sb.getId()).ifPresent(ns -> {
+                    if (ns != hostNetns) { // hostNetwork pods share the node's namespace: it names no pod
+                        liveNetns.add(ns);
+                        if (pods.peekPresent(ns) == null) {
+                            pods.put(ns, new ContainerInfo(null, null, pod.name, pod.namespace, pod.uid, runtime,
+                                    null, pod.labels));
+                        }
+                    }
+                });
+            }
+        }
+        // A netns inode is reused once its namespace is freed: forget pods whose sandbox is gone or not ready.
+        for (long ns : pods.presentKeys()) {
+            if (!liveNetns.contains(ns)) {
+                pods.bury(ns);
+            }
+        }
+        List<Container> listed = call().listContainers(ListContainersRequest.getDefaultInstance()).getContainersList();
+        Set<String> live = new HashSet<>();
+        for (Container c : listed) {
+            live.add(c.getId());
+            if (containers.peekPresent(c.getId()) == null) {
+                containers.put(c.getId(), describe(c, podsBySandbox.get(c.getPodSandboxId())));
+            }
+        }
+        for (String id : containers.presentKeys()) {
+            if (!live.contains(id)) {
+                containers.bury(id);
+            }
+        }
+        containers.evictExpired();
+        pods.evictExpired();
+    }
+
+    private OptionalLong netnsOf(String sandboxId) {
+        try {
+            var status = call().podSandboxStatus(
+                    PodSandboxStatusRequest.newBuilder().setPodSandboxId(sandboxId).setVerbose(true).build());
+            return SandboxInfo.netnsInode(status.getInfoMap(), procRoot);
+        } catch (StatusRuntimeException e) {
+            if (e.getStatus().getCode() == Status.Code.NOT_FOUND) {
+                return OptionalLong.empty(); // removed between list and status
+            }
+            throw e;
+        }
+    }
+
+    private ContainerInfo describe(Container c, Pod pod) {
+        Map<String, String> labels = c.getLabelsMap();
+        String image = c.getImage().getImage();
+        try {
+            ContainerStatusResponse s = call().containerStatus(
+                    ContainerStatusRequest.newBuilder().setContainerId(c.getId()).build());
+            // The status names the image as the user wrote it; the listing often only has its sha256 id.
+            if (!s.getStatus().getImage().getImage().isEmpty()) {
+                image = s.getStatus().getImage().getImage();
+            }
+        } catch (StatusRuntimeException e) {
+            if (e.getStatus().getCode() != Status.Code.NOT_FOUND) {
+                throw e;
+            }
+        }
+        String name = nonEmpty(c.getMetadata().getName(), labels.get("io.kubernetes.container.name"));
+        if (pod == null) { // the sandbox vanished between the two listings: the kubelet's labels still say
+            pod = new Pod(labels.get("io.kubernetes.pod.name"), labels.get("io.kubernetes.pod.namespace"),
+                    labels.get("io.kubernetes.pod.uid"), Map.of());
+        }
+        return new ContainerInfo(c.getId(), name, emptyToNull(pod.name), emptyToNull(pod.namespace),
+                emptyToNull(pod.uid), runtime, emptyToNull(image), pod.labels);
+    }
+
+    /** The kubelet adds io.kubernetes.* bookkeeping to the pod's own labels; --pod-labels shows only the latter. */
+    private static Map<String, String> podLabels(Map<String, String> all) {
+        Map<String, String> out = new HashMap<>();
+        all.forEach((k, v) -> {
+            if (!k.startsWith("io.kubernetes.")) {
+                out.put(k, v);
+            }
+        });
+        return out;
+    }
+
+    static String runtimeName(String reported) {
+        String r = reported == null ? "" : reported.toLowerCase(Locale.ROOT);
+        if (r.contains("containerd")) {
+            return "containerd";
+        }
+        if (r.contains("cri-o") || r.equals("crio")) {
+            return "cri-o";
+        }
+        if (r.contains("docker")) {
+            return "docker";
+        }
+        if (r.contains("podman")) {
+            return "podman";
+        }
+        return r.isEmpty() ? null : r;
+    }
+
+    private static String nonEmpty(String a, String b) {
+        return a != null && !a.isEmpty() ? a : emptyToNull(b);
+    }
+
+    private static String emptyToNull(String s) {
+        return s == null || s.isEmpty() ? null : s;
+    }
+
+    @Override
+    public void close() {
+        executor.shutdownNow();
+        channel.shutdownNow();
+        group.shutdownGracefully(0, 100, TimeUnit.MILLISECONDS);
+    }
+}
