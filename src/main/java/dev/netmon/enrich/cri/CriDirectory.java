@@ -55,6 +55,17 @@ public final class CriDirectory implements AutoCloseable {
     private record Pod(String name, String namespace, String uid, Map<String, String> labels) {}
 
     private static final Duration MIN_SPACING = Duration.ofMillis(20);
+    /**
+     * grpc-netty asks every channel for SO_KEEPALIVE, which unix sockets do not have, and Netty logs a warning on
+     * each connect. Held here so that the level sticks (java.util.logging keeps loggers weakly).
+     */
+    private static final java.util.logging.Logger NETTY_BOOTSTRAP = quiet("io.netty.bootstrap.Bootstrap");
+
+    private static java.util.logging.Logger quiet(String name) {
+        var logger = java.util.logging.Logger.getLogger(name);
+        logger.setLevel(java.util.logging.Level.SEVERE);
+        return logger;
+    }
 
     private final Path socket;
     private final Settings settings;
