@@ -40,6 +40,8 @@ static __always_inline int on_exit_accept(struct trace_event_raw_sys_exit *ctx)
 	/* The peer initiated the connection: it is src; the local socket is dst. */
 	read_remote(sk, e.family, e.src_addr, &e.src_port);
 	read_local(sk, e.family, e.dst_addr, &e.dst_port);
+	if (!flow_wanted(&e))
+		return 0;
 
 	track(&e, fd, sk);
 	if (emits(NETMON_EV_ACCEPT))

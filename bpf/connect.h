@@ -60,6 +60,8 @@ static __always_inline int on_exit_connect(struct trace_event_raw_sys_exit *ctx)
 	fill_common(&e, sk, NETMON_CONNECT);
 	e.result = ret;
 	read_local(sk, e.family, e.src_addr, &e.src_port);
+	if (!flow_wanted(&e))
+		return 0;
 
 	if (ret == 0 || ret == -EINPROGRESS)
 		track(&e, fd, sk);

@@ -41,6 +41,25 @@ static __always_inline bool emits(__u32 ev_bit)
 	return netmon_cfg.events & ev_bit;
 }
 
+/*
+ * The cheap filters, applied in the kernel so that a filtered connection
+ * costs no buffer space, no wakeup and no tracking: protocol, either port,
+ * process name. Checked once the event is filled, before track() and emit().
+ */
+static __always_inline bool flow_wanted(struct netmon_event *e)
+{
+	__u32 proto = e->protocol == IPPROTO_TCP ? NETMON_PROTO_TCP : NETMON_PROTO_UDP;
+
+	if (!(netmon_cfg.protocols & proto))
+		return false;
+	if (netmon_cfg.filter_ports && !bpf_map_lookup_elem(&filter_ports, &e->src_port) &&
+	    !bpf_map_lookup_elem(&filter_ports, &e->dst_port))
+		return false;
+	if (netmon_cfg.filter_comms && !bpf_map_lookup_elem(&filter_comms, e->comm))
+		return false;
+	return true;
+}
+
 /* Remember an opened connection so that its close can be reported. */
 static __always_inline void track(struct netmon_event *e, int fd, struct sock *sk)
 {

@@ -8,6 +8,7 @@
 const volatile struct netmon_config netmon_cfg SEC(".rodata.cfg") = {
 	.events = NETMON_EV_CONNECT | NETMON_EV_ACCEPT | NETMON_EV_CLOSE,
 	.wakeup_bytes = 256 * 1024,
+	.protocols = NETMON_PROTO_TCP | NETMON_PROTO_UDP,
 };
 
 /* Events out, default path. Written by emit(); read by user space.
@@ -41,6 +42,26 @@ struct {
 	__type(key, __u32);
 	__type(value, __u8);
 } filter_pids SEC(".maps");
+
+/* Ports to trace when netmon_cfg.filter_ports is set (either end of the
+ * connection). Inserted by user space before attach; read at connect and
+ * accept exit, before a connection is emitted or tracked. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u16);
+	__type(value, __u8);
+} filter_ports SEC(".maps");
+
+/* Process names (the group leader's comm, NUL-padded) to trace when
+ * netmon_cfg.filter_comms is set. Inserted by user space before attach; read
+ * at connect and accept exit. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 256);
+	__type(key, char[16]);
+	__type(value, __u8);
+} filter_comms SEC(".maps");
 
 /* What connect() was asked for, keyed by thread (pid_tgid). Inserted by
  * sys_enter_connect, read and deleted by sys_exit_connect. */

@@ -21,6 +21,10 @@ enum netmon_event_type {
 #define NETMON_EV_ACCEPT (1U << 1)
 #define NETMON_EV_CLOSE (1U << 2)
 
+/* Bits of netmon_config.protocols. */
+#define NETMON_PROTO_TCP (1U << 0)
+#define NETMON_PROTO_UDP (1U << 1)
+
 /* Bits of netmon_event.flags. */
 #define NETMON_F_BYTES (1U << 0)   /* bytes_sent/bytes_received are valid */
 #define NETMON_F_INBOUND (1U << 1) /* the connection was accepted, not made; kept on its CLOSE */
@@ -58,6 +62,9 @@ struct netmon_config {
 	__u32 filter_pids;  /* 4 nonzero: only tgids present in the filter_pids map */
 	__u32 use_perf;     /* 8 nonzero: perf buffer instead of ring buffer */
 	__u32 wakeup_bytes; /* 12 ring buffer: wake the reader once this much waits */
-};                      /* 16 */
+	__u32 protocols;    /* 16 NETMON_PROTO_* mask of what to emit */
+	__u32 filter_ports; /* 20 nonzero: only connections whose src or dst port is in filter_ports */
+	__u32 filter_comms; /* 24 nonzero: only processes whose name is in filter_comms */
+};                      /* 28 */
 
 #endif /* NETMON_H */

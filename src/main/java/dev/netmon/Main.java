@@ -75,14 +75,17 @@ public final class Main {
         LoadSettings settings = LoadSettings.defaults()
                 .withEvents(options.events())
                 .withPids(options.pids())
-                .withBuffer(options.buffer());
+                .withBuffer(options.buffer())
+                .withFlowFilters(options.filters().protocols(), options.filters().ports(),
+                        options.filters().processNames());
         OutputStream stdout = new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 1 << 16);
         // Attribution: cgroup indexes and the CRI client start in the background; events never wait on them
         // longer than --enrich-wait.
         try (Resolver resolver = Enrichments.resolver(options.enrich(), System.err);
                 Tracer tracer = Tracer.attach(lib, settings,
                         new JsonLineWriter(stdout, nodeName(), new WallClock(lib), options.enrich().podLabels()),
-                        options.count(), resolver, options.enrich().waitMs() * 1_000_000)) {
+                        options.count(), resolver, options.enrich().waitMs() * 1_000_000,
+                        options.filters().lineFilter())) {
             // Signals end the read loop; the try block then detaches everything.
             Signal.handle(new Signal("INT"), sig -> tracer.stop());
             Signal.handle(new Signal("TERM"), sig -> tracer.stop());
@@ -92,8 +95,10 @@ public final class Main {
             // Read until stopped, counted out, timed out or the reader of stdout goes away.
             long deadline = options.durationNs() > 0 ? System.nanoTime() + options.durationNs() : Long.MAX_VALUE;
             TraceStats stats = tracer.run(deadline);
-            System.err.printf("netmon: %d events, %d lost, %d decode errors%s%n", stats.events(), stats.lost(),
-                    stats.decodeErrors() + stats.sinkFailures(), tracer.outputClosed() ? ", stdout closed" : "");
+            System.err.printf("netmon: %d events, %d lost, %d decode errors%s%s%n", stats.events(), stats.lost(),
+                    stats.decodeErrors() + stats.sinkFailures(),
+                    tracer.filtered() > 0 ? ", " + tracer.filtered() + " filtered out" : "",
+                    tracer.outputClosed() ? ", stdout closed" : "");
             return EXIT_OK;
         } catch (LibBpfException e) {
             return fail(EXIT_FAILURE, "cannot trace: " + e.getMessage() + hint(e));

@@ -3,6 +3,7 @@ package dev.netmon.bpf;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -39,6 +40,7 @@ public final class BpfObject implements AutoCloseable {
             configure();
             lib.objectLoad(obj);
             fillPidFilter();
+            fillFlowFilters();
         } catch (LibBpfException | RuntimeException e) {
             close();
             throw e;
@@ -63,6 +65,9 @@ public final class BpfObject implements AutoCloseable {
         cfg.set(JAVA_INT, ConfigLayout.FILTER_PIDS, settings.pids().isEmpty() ? 0 : 1);
         cfg.set(JAVA_INT, ConfigLayout.USE_PERF, settings.buffer() == BufferKind.PERF ? 1 : 0);
         cfg.set(JAVA_INT, ConfigLayout.WAKEUP_BYTES, settings.wakeupBytes());
+        cfg.set(JAVA_INT, ConfigLayout.PROTOCOLS, settings.protocols());
+        cfg.set(JAVA_INT, ConfigLayout.FILTER_PORTS, settings.ports().isEmpty() ? 0 : 1);
+        cfg.set(JAVA_INT, ConfigLayout.FILTER_COMMS, settings.processNames().isEmpty() ? 0 : 1);
         // The unused buffer shrinks to one page rather than holding kernel memory for nothing.
         lib.mapSetMaxEntries(
                 lib.findMap(obj, "events_rb"), settings.buffer() == BufferKind.RINGBUF ? settings.bufferBytes() : PAGE);
@@ -77,6 +82,26 @@ public final class BpfObject implements AutoCloseable {
             for (int pid : settings.pids()) {
                 key.set(JAVA_INT, 0, pid);
                 lib.mapUpdate(map, key, one);
+            }
+        }
+    }
+
+    private void fillFlowFilters() throws LibBpfException {
+        try (Arena call = Arena.ofConfined()) {
+            MemorySegment one = call.allocateFrom(JAVA_BYTE, (byte) 1);
+            MemorySegment ports = lib.findMap(obj, "filter_ports");
+            MemorySegment port = call.allocate(JAVA_SHORT);
+            for (int p : settings.ports()) {
+                port.set(JAVA_SHORT, 0, (short) p); // host byte order, as the event's ports
+                lib.mapUpdate(ports, port, one);
+            }
+            MemorySegment comms = lib.findMap(obj, "filter_comms");
+            MemorySegment comm = call.allocate(16);
+            for (String name : settings.processNames()) {
+                comm.fill((byte) 0);
+                byte[] raw = name.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                MemorySegment.copy(raw, 0, comm, JAVA_BYTE, 0, raw.length); // NUL-padded, as the kernel's comm
+                lib.mapUpdate(comms, comm, one);
             }
         }
     }

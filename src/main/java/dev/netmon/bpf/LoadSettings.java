@@ -1,5 +1,6 @@
 package dev.netmon.bpf;
 
+import java.nio.charset.StandardCharsets;
 import java.util.Set;
 
 /**
@@ -11,19 +12,46 @@ import java.util.Set;
  * @param bufferBytes ring buffer size, or the size of each CPU's perf buffer; a power of two
  * @param wakeupBytes wake the reader once this much data waits (both buffers)
  * @param maxTracked open connections remembered for their CLOSE
+ * @param protocols NETMON_PROTO_* mask of the protocols to emit
+ * @param ports trace only connections with one of these ports at either end; empty for all
+ * @param processNames trace only processes with one of these names (comm, at most 15 bytes); empty for all
  */
 public record LoadSettings(
-        int events, Set<Integer> pids, BufferKind buffer, int bufferBytes, int wakeupBytes, int maxTracked) {
+        int events,
+        Set<Integer> pids,
+        BufferKind buffer,
+        int bufferBytes,
+        int wakeupBytes,
+        int maxTracked,
+        int protocols,
+        Set<Integer> ports,
+        Set<String> processNames) {
 
     public static final int DEFAULT_BUFFER_BYTES = 8 << 20;
     public static final int DEFAULT_WAKEUP_BYTES = 256 << 10;
     public static final int DEFAULT_MAX_TRACKED = 65536;
+    /** The kernel's TASK_COMM_LEN less its NUL. */
+    public static final int MAX_PROCESS_NAME_BYTES = 15;
 
     public LoadSettings {
         pids = Set.copyOf(pids);
+        ports = Set.copyOf(ports);
+        processNames = Set.copyOf(processNames);
         if (Integer.bitCount(bufferBytes) != 1 || bufferBytes < 4096) {
             throw new IllegalArgumentException("buffer size must be a power of two of at least 4096: " + bufferBytes);
         }
+        for (String name : processNames) {
+            if (name.getBytes(StandardCharsets.UTF_8).length > MAX_PROCESS_NAME_BYTES) {
+                throw new IllegalArgumentException("process name longer than 15 bytes: " + name);
+            }
+        }
+    }
+
+    /** The old shape, for callers that filter by nothing but events and pids. */
+    public LoadSettings(int events, Set<Integer> pids, BufferKind buffer, int bufferBytes, int wakeupBytes,
+            int maxTracked) {
+        this(events, pids, buffer, bufferBytes, wakeupBytes, maxTracked,
+                ConfigLayout.PROTO_TCP | ConfigLayout.PROTO_UDP, Set.of(), Set.of());
     }
 
     public static LoadSettings defaults() {
@@ -37,14 +65,23 @@ public record LoadSettings(
     }
 
     public LoadSettings withEvents(int mask) {
-        return new LoadSettings(mask, pids, buffer, bufferBytes, wakeupBytes, maxTracked);
+        return new LoadSettings(mask, pids, buffer, bufferBytes, wakeupBytes, maxTracked, protocols, ports,
+                processNames);
     }
 
     public LoadSettings withPids(Set<Integer> tgids) {
-        return new LoadSettings(events, tgids, buffer, bufferBytes, wakeupBytes, maxTracked);
+        return new LoadSettings(events, tgids, buffer, bufferBytes, wakeupBytes, maxTracked, protocols, ports,
+                processNames);
     }
 
     public LoadSettings withBuffer(BufferKind kind) {
-        return new LoadSettings(events, pids, kind, bufferBytes, wakeupBytes, maxTracked);
+        return new LoadSettings(events, pids, kind, bufferBytes, wakeupBytes, maxTracked, protocols, ports,
+                processNames);
+    }
+
+    /** Protocol, port and process-name filters, all applied in the kernel. */
+    public LoadSettings withFlowFilters(int protocolMask, Set<Integer> anyPort, Set<String> names) {
+        return new LoadSettings(events, pids, buffer, bufferBytes, wakeupBytes, maxTracked, protocolMask, anyPort,
+                names);
     }
 }

@@ -23,6 +23,16 @@ public final class OptionParser {
               --count N                  exit after N events
               --duration SECONDS         exit after this long (decimals allowed)
 
+            Filters (repeat a flag or separate values with commas; different flags must all match):
+              --protocol tcp|udp         only this protocol                          (in the kernel)
+              --port PORT                only connections with this port at either end (in the kernel)
+              --process NAME             only processes with this name (comm)        (in the kernel)
+              --namespace NS             only pods in this Kubernetes namespace
+              --exclude-namespace NS     leave out pods in this namespace
+              --pod NAME                 only this pod: NAME, NS/NAME, or a prefix ending in '*'
+              --cidr BLOCK               only connections with an end in this block, e.g. 10.0.0.0/8
+              --exclude-cidr BLOCK       leave out connections with an end in this block
+
             Attribution:
               --cri-socket PATH          the CRI runtime's socket (default: first of containerd, k3s,
                                          CRI-O, cri-dockerd at their usual paths)
@@ -59,6 +69,14 @@ public final class OptionParser {
         long cacheTtl = defaults.cacheTtlSeconds();
         String resolveCgroup = null;
         int resolvePid = 0;
+        int protocols = 0;
+        Set<Integer> ports = new LinkedHashSet<>();
+        Set<String> processNames = new LinkedHashSet<>();
+        Set<String> namespaces = new LinkedHashSet<>();
+        Set<String> excludeNamespaces = new LinkedHashSet<>();
+        Set<String> pods = new LinkedHashSet<>();
+        java.util.List<dev.netmon.pipeline.Cidr> cidrs = new java.util.ArrayList<>();
+        java.util.List<dev.netmon.pipeline.Cidr> excludeCidrs = new java.util.ArrayList<>();
 
         int start = 0;
         if (args.length > 0 && args[0].equals("resolve")) {
@@ -84,7 +102,9 @@ public final class OptionParser {
                 case "--no-cri" -> cri = false;
                 case "--pod-labels" -> podLabels = true;
                 case "--format", "--buffer", "--events", "--pid", "--count", "--duration", "--cri-socket",
-                        "--enrich-wait", "--cri-timeout", "--cache-size", "--cache-ttl", "--cgroup" -> {
+                        "--enrich-wait", "--cri-timeout", "--cache-size", "--cache-ttl", "--cgroup", "--protocol",
+                        "--port", "--process", "--namespace", "--exclude-namespace", "--pod", "--cidr",
+                        "--exclude-cidr" -> {
                     String value;
                     if (inline != null) {
                         value = inline;
@@ -112,6 +132,14 @@ public final class OptionParser {
                         case "--cri-timeout" -> criTimeoutMs = bounded(name, value, 60_000);
                         case "--cache-size" -> cacheSize = (int) bounded(name, value, 10_000_000);
                         case "--cache-ttl" -> cacheTtl = bounded(name, value, 86_400 * 30);
+                        case "--protocol" -> protocols |= protocols(value);
+                        case "--port" -> ports.addAll(ports(value));
+                        case "--process" -> processNames.addAll(processNames(value));
+                        case "--namespace" -> namespaces.addAll(names(name, value));
+                        case "--exclude-namespace" -> excludeNamespaces.addAll(names(name, value));
+                        case "--pod" -> pods.addAll(names(name, value));
+                        case "--cidr" -> cidrs.addAll(cidrs(name, value));
+                        case "--exclude-cidr" -> excludeCidrs.addAll(cidrs(name, value));
                         case "--cgroup" -> {
                             if (command != Options.Command.RESOLVE) {
                                 throw new UsageException("--cgroup belongs to 'netmon resolve'");
@@ -132,8 +160,13 @@ public final class OptionParser {
             throw new UsageException("netmon resolve needs exactly one of --cgroup LINE or --pid PID");
         }
         var enrich = new Options.Enrich(criSocket, cri, podLabels, waitMs, criTimeoutMs, cacheSize, cacheTtl);
+        if (protocols == 0) {
+            protocols = ConfigLayout.PROTO_TCP | ConfigLayout.PROTO_UDP;
+        }
+        var filters = new Options.Filters(protocols, ports, processNames, namespaces, excludeNamespaces, pods, cidrs,
+                excludeCidrs);
         return new Options(command, format, buffer, events, pids, count, durationNs, enrich, resolveCgroup,
-                resolvePid);
+                resolvePid, filters);
     }
 
     private static String format(String value) throws UsageException {
@@ -187,6 +220,67 @@ public final class OptionParser {
             // falls through to the message below
         }
         throw new UsageException(flag + " needs a positive whole number, got '" + value + "'");
+    }
+
+    private static int protocols(String value) throws UsageException {
+        int mask = 0;
+        for (String part : value.split(",", -1)) {
+            mask |= switch (part.trim().toLowerCase(java.util.Locale.ROOT)) {
+                case "tcp" -> ConfigLayout.PROTO_TCP;
+                case "udp" -> ConfigLayout.PROTO_UDP;
+                default -> throw new UsageException("unknown --protocol '" + part + "' (expected tcp or udp)");
+            };
+        }
+        return mask;
+    }
+
+    private static Set<Integer> ports(String value) throws UsageException {
+        Set<Integer> out = new LinkedHashSet<>();
+        for (String part : value.split(",", -1)) {
+            long port = positiveLong("--port", part.trim());
+            if (port > 65535) {
+                throw new UsageException("--port needs a port from 1 to 65535, got '" + part + "'");
+            }
+            out.add((int) port);
+        }
+        return out;
+    }
+
+    /** Names as the kernel keeps them: at most 15 bytes, or the filter could never match. */
+    private static Set<String> processNames(String value) throws UsageException {
+        Set<String> out = new LinkedHashSet<>();
+        for (String name : names("--process", value)) {
+            if (name.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > 15) {
+                throw new UsageException("--process '" + name + "' is longer than the 15 bytes the kernel keeps of a"
+                        + " process name; give its first 15 (see /proc/PID/comm)");
+            }
+            out.add(name);
+        }
+        return out;
+    }
+
+    private static Set<String> names(String flag, String value) throws UsageException {
+        Set<String> out = new LinkedHashSet<>();
+        for (String part : value.split(",", -1)) {
+            String name = part.trim();
+            if (name.isEmpty()) {
+                throw new UsageException(flag + " needs a non-empty name, got '" + value + "'");
+            }
+            out.add(name);
+        }
+        return out;
+    }
+
+    private static java.util.List<dev.netmon.pipeline.Cidr> cidrs(String flag, String value) throws UsageException {
+        java.util.List<dev.netmon.pipeline.Cidr> out = new java.util.ArrayList<>();
+        for (String part : value.split(",", -1)) {
+            try {
+                out.add(dev.netmon.pipeline.Cidr.parse(part));
+            } catch (IllegalArgumentException e) {
+                throw new UsageException(flag + " " + e.getMessage());
+            }
+        }
+        return out;
     }
 
     private static java.nio.file.Path socketPath(String value) throws UsageException {

@@ -25,7 +25,8 @@ public record Options(
         long durationNs,
         Enrich enrich,
         String resolveCgroup,
-        int resolvePid) {
+        int resolvePid,
+        Filters filters) {
 
     public enum Command {
         TRACE,
@@ -46,6 +47,25 @@ public record Options(
         }
     }
 
+    /**
+     * What to leave out. Protocols, ports and process names are handed to the kernel; the rest is applied after
+     * enrichment.
+     *
+     * @param protocols NETMON_PROTO_* mask
+     */
+    public record Filters(int protocols, Set<Integer> ports, Set<String> processNames, Set<String> namespaces,
+            Set<String> excludeNamespaces, Set<String> pods, java.util.List<dev.netmon.pipeline.Cidr> cidrs,
+            java.util.List<dev.netmon.pipeline.Cidr> excludeCidrs) {
+        public static Filters none() {
+            return new Filters(dev.netmon.bpf.ConfigLayout.PROTO_TCP | dev.netmon.bpf.ConfigLayout.PROTO_UDP,
+                    Set.of(), Set.of(), Set.of(), Set.of(), Set.of(), java.util.List.of(), java.util.List.of());
+        }
+
+        public dev.netmon.pipeline.LineFilter lineFilter() {
+            return new dev.netmon.pipeline.LineFilter(namespaces, excludeNamespaces, pods, cidrs, excludeCidrs);
+        }
+    }
+
     public Options {
         pids = Set.copyOf(pids);
     }
@@ -53,6 +73,6 @@ public record Options(
     /** The trace command's options, as the tests and older callers build them. */
     public Options(Command command, String format, BufferKind buffer, int events, Set<Integer> pids, long count,
             long durationNs) {
-        this(command, format, buffer, events, pids, count, durationNs, Enrich.defaults(), null, 0);
+        this(command, format, buffer, events, pids, count, durationNs, Enrich.defaults(), null, 0, Filters.none());
     }
 }

@@ -8,6 +8,7 @@ import dev.netmon.bpf.LoadSettings;
 import dev.netmon.decode.EventDecoder;
 import dev.netmon.decode.MalformedEventException;
 import dev.netmon.enrich.Resolver;
+import dev.netmon.event.Attributed;
 import dev.netmon.event.LogLine;
 import dev.netmon.event.Lost;
 import dev.netmon.event.NetEvent;
@@ -34,18 +35,23 @@ public final class Tracer implements AutoCloseable {
     private final long maxEvents;
     private volatile boolean stopRequested;
     private long events;
+    private long filtered;
     private long decodeErrors;
     private long lostReported;
     private boolean outputClosed;
 
     private Tracer(LibBpf lib, LoadSettings settings, LineSink sink, long maxEvents, Resolver resolver,
-            long maxWaitNs) throws LibBpfException {
+            long maxWaitNs, LineFilter filter) throws LibBpfException {
         this.lib = lib;
         this.sink = sink;
         this.maxEvents = maxEvents;
         this.holding = new HoldingStage(resolver, maxWaitNs, new LineSink() {
             @Override
             public void write(LogLine line) throws IOException {
+                if (line instanceof Attributed a && !filter.test(a)) {
+                    filtered++;
+                    return;
+                }
                 if (!reachedCount()) { // a released queue may hold more than --count still wants
                     sink.write(line);
                     events++;
@@ -74,16 +80,17 @@ public final class Tracer implements AutoCloseable {
      */
     public static Tracer attach(LibBpf lib, LoadSettings settings, LineSink sink, long maxEvents)
             throws LibBpfException {
-        return new Tracer(lib, settings, sink, maxEvents, null, 0);
+        return new Tracer(lib, settings, sink, maxEvents, null, 0, LineFilter.NONE);
     }
 
     /**
      * As {@link #attach(LibBpf, LoadSettings, LineSink, long)}, with attribution: each event waits at most
-     * {@code maxWaitNs} for its own lookups, then goes out with what is known.
+     * {@code maxWaitNs} for its own lookups, then goes out with what is known; lines {@code filter} rejects are
+     * counted, not written.
      */
     public static Tracer attach(LibBpf lib, LoadSettings settings, LineSink sink, long maxEvents, Resolver resolver,
-            long maxWaitNs) throws LibBpfException {
-        return new Tracer(lib, settings, sink, maxEvents, resolver, maxWaitNs);
+            long maxWaitNs, LineFilter filter) throws LibBpfException {
+        return new Tracer(lib, settings, sink, maxEvents, resolver, maxWaitNs, filter);
     }
 
     private void onRecord(MemorySegment record) {
@@ -188,6 +195,11 @@ public final class Tracer implements AutoCloseable {
 
     public TraceStats stats() {
         return new TraceStats(events, lostReported, decodeErrors, buffer.sinkFailures());
+    }
+
+    /** Events that user-space filters (--namespace, --pod, --cidr ...) held back. */
+    public long filtered() {
+        return filtered;
     }
 
     public int attachedPrograms() {

@@ -125,15 +125,71 @@ class OptionParserTest {
     Arbitrary<List<String>> argumentLists() {
         Arbitrary<String> flags = Arbitraries.of(
                 "--format", "--buffer", "--events", "--pid", "--count", "--duration", "--help", "-h", "--version",
-                "--", "-", "--=", "--bogus");
+                "--", "-", "--=", "--bogus", "--port", "--protocol", "--process", "--namespace", "--pod", "--cidr",
+                "--exclude-cidr", "--exclude-namespace", "--cri-socket", "--no-cri", "--pod-labels", "--enrich-wait",
+                "--cri-timeout", "--cache-size", "--cache-ttl", "resolve", "--cgroup");
         Arbitrary<String> values = Arbitraries.oneOf(
                 Arbitraries.of("json", "perf", "ringbuf", "connect,close", "accept", ",", "1", "1.5", "0", "-1",
+                        "tcp", "udp,tcp", "10.0.0.0/8", "::1/129", "web-*", "0::/kubepods", "65536",
                         "NaN", "1e2147483647", "1e-2147483647", "9223372036854775808", "0x10", " 7 ", "", "="),
                 Arbitraries.strings().ofMaxLength(12),
                 Arbitraries.longs().map(String::valueOf),
                 Arbitraries.doubles().map(String::valueOf));
         Arbitrary<String> inline = Combinators.combine(flags, values).as((f, v) -> f + "=" + v);
         return Arbitraries.oneOf(flags, values, inline).list().ofMaxSize(6);
+    }
+
+    @Test
+    void kernelFilters() throws UsageException {
+        var f = OptionParser.parse("--protocol", "udp", "--port", "443,53", "--port=8080", "--process", "curl").filters();
+        assertEquals(dev.netmon.bpf.ConfigLayout.PROTO_UDP, f.protocols());
+        assertEquals(Set.of(443, 53, 8080), f.ports());
+        assertEquals(Set.of("curl"), f.processNames());
+        assertEquals(dev.netmon.bpf.ConfigLayout.PROTO_TCP | dev.netmon.bpf.ConfigLayout.PROTO_UDP,
+                OptionParser.parse().filters().protocols(), "no --protocol: both");
+        assertTrue(rejected("--protocol", "icmp").contains("tcp or udp"));
+        assertTrue(rejected("--port", "65536").contains("1 to 65535"));
+        assertTrue(rejected("--port", "0").contains("--port"));
+        assertTrue(rejected("--process", "a-very-long-process-name").contains("15 bytes"));
+        assertTrue(rejected("--process", "").contains("non-empty"));
+    }
+
+    @Test
+    void userSpaceFilters() throws UsageException {
+        var f = OptionParser.parse("--namespace", "shop,kube-system", "--exclude-namespace", "dev", "--pod", "web-*",
+                "--cidr", "10.0.0.0/8", "--exclude-cidr=10.9.0.0/16,fd00::/8").filters();
+        assertEquals(Set.of("shop", "kube-system"), f.namespaces());
+        assertEquals(Set.of("dev"), f.excludeNamespaces());
+        assertEquals(Set.of("web-*"), f.pods());
+        assertEquals(List.of(dev.netmon.pipeline.Cidr.parse("10.0.0.0/8")), f.cidrs());
+        assertEquals(2, f.excludeCidrs().size());
+        assertTrue(rejected("--cidr", "example.com").contains("address block"));
+        assertTrue(rejected("--cidr", "10.0.0.0/40").contains("0 to 32"));
+    }
+
+    @Test
+    void enrichmentFlagsAndResolve() throws UsageException {
+        var o = OptionParser.parse("--cri-socket", "/run/k3s/containerd/containerd.sock", "--pod-labels",
+                "--enrich-wait", "0", "--cri-timeout", "500", "--cache-size", "100", "--cache-ttl", "60");
+        assertEquals(java.util.Optional.of(java.nio.file.Path.of("/run/k3s/containerd/containerd.sock")),
+                o.enrich().criSocket());
+        assertTrue(o.enrich().podLabels());
+        assertEquals(0, o.enrich().waitMs());
+        assertEquals(500, o.enrich().criTimeoutMs());
+        assertEquals(100, o.enrich().cacheSize());
+        assertEquals(60, o.enrich().cacheTtlSeconds());
+        assertFalse(OptionParser.parse("--no-cri").enrich().cri());
+        assertTrue(rejected("--no-cri=yes").contains("takes no value"));
+        assertTrue(rejected("--enrich-wait", "-5").contains("--enrich-wait"));
+
+        var r = OptionParser.parse("resolve", "--cgroup", "0::/kubepods/x");
+        assertEquals(Options.Command.RESOLVE, r.command());
+        assertEquals("0::/kubepods/x", r.resolveCgroup());
+        assertEquals(42, OptionParser.parse("resolve", "--pid", "42").resolvePid());
+        assertTrue(rejected("resolve").contains("exactly one of --cgroup"));
+        assertTrue(rejected("resolve", "--pid", "1", "--cgroup", "/").contains("exactly one"));
+        assertTrue(rejected("--cgroup", "/").contains("resolve"));
+        assertTrue(rejected("resolve", "--pid", "1,2").contains("one process id"));
     }
 
     /** The message of the UsageException these arguments must cause; it is always a single line. */

@@ -128,6 +128,32 @@ class CriAttributionIT {
         }
     }
 
+    @Test
+    void namespaceAndPodFiltersKeepThePodsLinesAndNothingElse() throws Exception {
+        String sock = containerd.socket().toString();
+        try (NetmonProcess shop = NetmonProcess.start("--cri-socket", sock, "--namespace", "shop", "--pod", "web-*",
+                        "--enrich-wait", "5000");
+                NetmonProcess other = NetmonProcess.start("--cri-socket", sock, "--namespace", "other",
+                        "--enrich-wait", "5000")) {
+            shop.awaitAttached();
+            other.awaitAttached();
+            long deadline = System.nanoTime() + TraceHarness.WAIT.toNanos() * 2;
+            while (shop.stdout().size() < 3 && System.nanoTime() - deadline < 0) {
+                Thread.sleep(50); // the pod connects every 200 ms; the deadline bounds the wait
+            }
+            List<String> kept = shop.stdout();
+            assertTrue(kept.size() >= 3, () -> "--namespace shop --pod web-* printed the pod's lines: " + shop.stderr());
+            for (String l : kept) {
+                JsonNode c = JSON.readTree(l).get("container");
+                assertEquals("shop", c.get("pod_namespace").asText(), l);
+                assertEquals("web-0", c.get("pod_name").asText(), l);
+            }
+            ProcessHandle.of(other.pid()).ifPresent(ProcessHandle::destroy); // SIGTERM: flush and exit
+            assertEquals(0, other.awaitExit());
+            assertEquals(List.of(), other.stdout(), "--namespace other: nothing on this node is in it");
+        }
+    }
+
     private static String containerId(JsonNode line) {
         JsonNode c = line.get("container");
         return c == null || c.isNull() || c.get("container_id").isNull() ? null : c.get("container_id").asText();
