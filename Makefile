@@ -16,8 +16,9 @@ MVN := mvn -B --no-transfer-progress $(if $(V),,-q)
 MVN_TEST := mvn -B --no-transfer-progress
 
 APT_PACKAGES := clang llvm libbpf-dev libbpf1 bpftool iproute2 util-linux sudo
-# The CRI integration test runs a private containerd with images built from busybox-static.
-TEST_APT_PACKAGES := containerd runc containernetworking-plugins busybox-static
+# The CRI integration test runs a private containerd with images built from busybox-static; the README
+# recipe test runs every jq recipe.
+TEST_APT_PACKAGES := containerd runc containernetworking-plugins busybox-static jq
 BPF_OUT := target/bpf
 BPF_OBJ := $(BPF_OUT)/netmon.bpf.o
 BPF_SRC := bpf/netmon.bpf.c $(wildcard bpf/*.h)
