@@ -73,7 +73,7 @@ public final class BoundedCache<K, V> {
         };
     }
 
-    /** The value if present and current (not a tombstone), else null; does not count as a use for LRU order. */
+    /** The value if present and current (not a tombstone), else null. Counts as a use for LRU order. */
     public synchronized V peekPresent(K key) {
         Slot<V> e = map.get(key);
         return e != null && e.kind == Kind.PRESENT && !expired(e, clock.getAsLong()) ? e.value : null;
@@ -94,8 +94,14 @@ public final class BoundedCache<K, V> {
     /** Marks a present value as gone; it stays readable as a tombstone for the tombstone TTL. */
     public synchronized void bury(K key) {
         Slot<V> e = map.get(key);
-        if (e != null && e.kind == Kind.PRESENT) {
-            map.put(key, new Slot<>(Kind.TOMBSTONE, e.value, clock.getAsLong()));
+        if (e == null || e.kind != Kind.PRESENT) {
+            return;
+        }
+        long now = clock.getAsLong();
+        if (expired(e, now)) {
+            map.remove(key); // an expired value is gone already; burying must not revive it
+        } else {
+            map.put(key, new Slot<>(Kind.TOMBSTONE, e.value, now));
         }
     }
 

@@ -64,6 +64,7 @@ public final class CgroupIndex {
     public synchronized void refresh() {
         refreshesStarted++;
         Map<Long, String> next = new HashMap<>(Math.max(16, current.size() * 2));
+        boolean[] rootFailed = {false};
         try {
             Files.walkFileTree(root, EnumSet.noneOf(FileVisitOption.class), MAX_DEPTH, new SimpleFileVisitor<>() {
                 @Override
@@ -80,10 +81,17 @@ public final class CgroupIndex {
 
                 @Override
                 public FileVisitResult visitFileFailed(Path file, IOException exc) {
+                    if (file.equals(root)) {
+                        rootFailed[0] = true; // unmounted or unreadable: not the same as "no cgroups"
+                        return FileVisitResult.TERMINATE;
+                    }
                     return FileVisitResult.CONTINUE; // a cgroup removed under the walk
                 }
             });
         } catch (IOException e) {
+            rootFailed[0] = true;
+        }
+        if (rootFailed[0]) {
             refreshesCompleted = refreshesStarted;
             return; // the root itself is unreadable: keep what we had
         }

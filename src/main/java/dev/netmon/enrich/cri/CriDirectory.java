@@ -7,6 +7,7 @@ import dev.netmon.enrich.cri.v1.ContainerStatusRequest;
 import dev.netmon.enrich.cri.v1.ContainerStatusResponse;
 import dev.netmon.enrich.cri.v1.ListContainersRequest;
 import dev.netmon.enrich.cri.v1.ListPodSandboxRequest;
+import dev.netmon.enrich.cri.v1.NamespaceMode;
 import dev.netmon.enrich.cri.v1.PodSandbox;
 import dev.netmon.enrich.cri.v1.PodSandboxState;
 import dev.netmon.enrich.cri.v1.PodSandboxStatusRequest;
@@ -105,7 +106,10 @@ public final class CriDirectory implements AutoCloseable {
                 settings.negativeTtl().toNanos(), settings.tombstoneTtl().toNanos(), System::nanoTime);
         this.pods = new BoundedCache<>(settings.cacheSize(), settings.refreshEvery().toNanos() * 3,
                 settings.negativeTtl().toNanos(), settings.tombstoneTtl().toNanos(), System::nanoTime);
-        this.hostNetns = SandboxInfo.nsInode(procRoot.resolve("1/ns/net")).orElse(-1);
+        // The node's netns names no pod. Pid 1's link may be unreadable without CAP_SYS_PTRACE; netmon itself runs
+        // in the node's netns (hostNetwork) in the DaemonSet and under sudo, so its own is the fallback.
+        this.hostNetns = SandboxInfo.nsInode(procRoot.resolve("1/ns/net"))
+                .orElse(SandboxInfo.nsInode(procRoot.resolve("self/ns/net")).orElse(-1));
     }
 
     /** Connects lazily and starts the background refresh; never fails on a missing or dead socket. */
@@ -132,11 +136,12 @@ public final class CriDirectory implements AutoCloseable {
             case BoundedCache.Lookup.Hit<ContainerInfo> h -> new CriLookup.Found(h.value(), h.gone());
             case BoundedCache.Lookup.Negative<ContainerInfo> n -> new CriLookup.NotFound();
             case BoundedCache.Lookup.Miss<ContainerInfo> m -> {
-                requestRefresh();
                 if (!healthy) {
+                    requestRefresh(); // and recover as soon as the runtime answers again
                     yield new CriLookup.Unavailable();
                 }
-                wanted.add(id);
+                wanted.add(id); // before the refresh is asked for, so that the refresh sees it
+                requestRefresh();
                 yield new CriLookup.Pending();
             }
         };
@@ -151,11 +156,12 @@ public final class CriDirectory implements AutoCloseable {
             case BoundedCache.Lookup.Hit<ContainerInfo> h -> new CriLookup.Found(h.value(), h.gone());
             case BoundedCache.Lookup.Negative<ContainerInfo> n -> new CriLookup.NotFound();
             case BoundedCache.Lookup.Miss<ContainerInfo> m -> {
-                requestRefresh();
                 if (!healthy) {
+                    requestRefresh();
                     yield new CriLookup.Unavailable();
                 }
                 wantedNetns.add(netns);
+                requestRefresh();
                 yield new CriLookup.Pending();
             }
         };
@@ -203,11 +209,17 @@ public final class CriDirectory implements AutoCloseable {
     private static String describe(Status s) {
         return switch (s.getCode()) {
             case UNAVAILABLE -> "is not answering (" + (s.getDescription() == null ? "unavailable" : s.getDescription()) + ")";
+            case CANCELLED -> unparsable(s) ? "sent an answer netmon cannot parse as CRI v1" : "is not answering (cancelled)";
             case DEADLINE_EXCEEDED -> "did not answer in time";
             case UNIMPLEMENTED -> "does not speak CRI runtime.v1";
             case PERMISSION_DENIED, UNAUTHENTICATED -> "refused netmon (" + s.getDescription() + ")";
-            default -> "failed: " + s.getCode() + (s.getDescription() == null ? "" : " " + s.getDescription());
+            default -> unparsable(s) ? "sent an answer netmon cannot parse as CRI v1" : "failed: " + s.getCode() + (s.getDescription() == null ? "" : " " + s.getDescription());
         };
+    }
+
+    /** grpc-java's words for a response that is not the message it should be. */
+    private static boolean unparsable(Status s) {
+        return s.getDescription() != null && s.getDescription().contains("Failed to read message");
     }
 
     private RuntimeServiceGrpc.RuntimeServiceBlockingStub call() {
@@ -264,12 +276,17 @@ public final class CriDirectory implements AutoCloseable {
         try {
             var status = call().podSandboxStatus(
                     PodSandboxStatusRequest.newBuilder().setPodSandboxId(sandboxId).setVerbose(true).build());
+            if (status.getStatus().getLinux().getNamespaces().getOptions().getNetwork() == NamespaceMode.NODE) {
+                return OptionalLong.empty(); // hostNetwork: its namespace is the node's and names no pod
+            }
             return SandboxInfo.netnsInode(status.getInfoMap(), procRoot);
         } catch (StatusRuntimeException e) {
             if (e.getStatus().getCode() == Status.Code.NOT_FOUND) {
                 return OptionalLong.empty(); // removed between list and status
             }
             throw e;
+        } catch (RuntimeException e) {
+            return OptionalLong.empty(); // one sandbox's odd info must not cost every other lookup
         }
     }
 

@@ -42,7 +42,7 @@ final class SandboxInfo {
         }
         for (JsonNode ns : root.path("runtimeSpec").path("linux").path("namespaces")) {
             if ("network".equals(ns.path("type").asText()) && ns.path("path").isTextual()) {
-                OptionalLong viaPath = fileInode(Path.of(ns.path("path").asText()));
+                OptionalLong viaPath = fileInode(ns.path("path").asText());
                 if (viaPath.isPresent()) {
                     return viaPath;
                 }
@@ -67,9 +67,9 @@ final class SandboxInfo {
     }
 
     /** A bind-mounted namespace file (/var/run/netns/cni-...) stats as the namespace's inode. */
-    private static OptionalLong fileInode(Path p) {
+    private static OptionalLong fileInode(String path) {
         try {
-            return OptionalLong.of((Long) Files.getAttribute(p, "unix:ino", LinkOption.NOFOLLOW_LINKS));
+            return OptionalLong.of((Long) Files.getAttribute(Path.of(path), "unix:ino", LinkOption.NOFOLLOW_LINKS));
         } catch (IOException | RuntimeException e) {
             return OptionalLong.empty();
         }
