@@ -63,7 +63,7 @@ public final class EventArbitraries {
                 .as(EventHeader::new);
     }
 
-    static Arbitrary<Flow> flows() {
+    public static Arbitrary<Flow> flows() {
         Arbitrary<Protocol> protocols = Arbitraries.of(Protocol.class);
         Arbitrary<Flow> v4 = Combinators.combine(protocols, endpoints(v4Addresses()), endpoints(v4Addresses()))
                 .as((p, src, dst) -> new Flow(p, Family.IPv4, src, dst));
