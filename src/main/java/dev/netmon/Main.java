@@ -9,7 +9,6 @@ import dev.netmon.cli.OptionParser;
 import dev.netmon.cli.Options;
 import dev.netmon.cli.UsageException;
 import dev.netmon.enrich.Resolver;
-import dev.netmon.output.JsonLineWriter;
 import dev.netmon.pipeline.TraceStats;
 import dev.netmon.pipeline.Tracer;
 import dev.netmon.pipeline.WallClock;
@@ -83,7 +82,7 @@ public final class Main {
         // longer than --enrich-wait.
         try (Resolver resolver = Enrichments.resolver(options.enrich(), System.err);
                 Tracer tracer = Tracer.attach(lib, settings,
-                        new JsonLineWriter(stdout, nodeName(), new WallClock(lib), options.enrich().podLabels()),
+                        options.format().open(stdout, nodeName(), new WallClock(lib), options.enrich().podLabels()),
                         options.count(), resolver, options.enrich().waitMs() * 1_000_000,
                         options.filters().lineFilter())) {
             // Signals end the read loop; the try block then detaches everything.

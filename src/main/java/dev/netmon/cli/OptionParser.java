@@ -2,6 +2,7 @@ package dev.netmon.cli;
 
 import dev.netmon.bpf.BufferKind;
 import dev.netmon.bpf.ConfigLayout;
+import dev.netmon.output.Format;
 import java.math.BigDecimal;
 import java.util.LinkedHashSet;
 import java.util.Set;
@@ -13,10 +14,11 @@ public final class OptionParser {
     public static final String USAGE = """
             Usage: netmon [OPTIONS]
                    netmon resolve --cgroup LINE | --pid PID [--cri-socket PATH]
-            Writes one JSON line to stdout for every TCP/UDP connect, accept and close on this host,
+            Writes one line to stdout for every TCP/UDP connect, accept and close on this host,
             naming the process, container and Kubernetes pod that made it.
 
-              --format json              output schema (default: json)
+              --format json|ecs|text     netmon's JSON lines (default), Elastic Common Schema JSON lines,
+                                         or short text lines for a terminal
               --buffer ringbuf|perf      kernel-to-user buffer (default: ringbuf; perf for kernels before 5.8)
               --events LIST              comma-separated subset of connect,accept,close (default: all)
               --pid PID                  trace only this process (tgid); repeat or separate with commas
@@ -37,7 +39,8 @@ public final class OptionParser {
               --cri-socket PATH          the CRI runtime's socket (default: first of containerd, k3s,
                                          CRI-O, cri-dockerd at their usual paths)
               --no-cri                   cgroup data only (container id, pod uid, unit); no socket
-              --pod-labels               add the pod's labels as container.pod_labels
+              --pod-labels               add the pod's labels (json: container.pod_labels,
+                                         ecs: orchestrator.resource.label)
               --enrich-wait MS           longest an event waits for its own lookup (default: 100)
               --cri-timeout MS           deadline of each CRI call (default: 2000)
               --cache-size N             containers and pods remembered (default: 4096)
@@ -53,7 +56,7 @@ public final class OptionParser {
 
     public static Options parse(String... args) throws UsageException {
         Options.Command command = Options.Command.TRACE;
-        String format = "json";
+        Format format = Format.JSON;
         BufferKind buffer = BufferKind.RINGBUF;
         int events = ConfigLayout.EV_CONNECT | ConfigLayout.EV_ACCEPT | ConfigLayout.EV_CLOSE;
         Set<Integer> pids = new LinkedHashSet<>();
@@ -169,11 +172,13 @@ public final class OptionParser {
                 resolvePid, filters);
     }
 
-    private static String format(String value) throws UsageException {
-        if (!value.equals("json")) {
-            throw new UsageException("unknown --format '" + value + "' (expected json)");
-        }
-        return value;
+    private static Format format(String value) throws UsageException {
+        return switch (value) {
+            case "json" -> Format.JSON;
+            case "ecs" -> Format.ECS;
+            case "text" -> Format.TEXT;
+            default -> throw new UsageException("unknown --format '" + value + "' (expected json, ecs or text)");
+        };
     }
 
     private static BufferKind buffer(String value) throws UsageException {

@@ -1,6 +1,7 @@
 package dev.netmon.cli;
 
 import dev.netmon.bpf.BufferKind;
+import dev.netmon.output.Format;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.Set;
@@ -17,7 +18,7 @@ import java.util.Set;
  */
 public record Options(
         Command command,
-        String format,
+        Format format,
         BufferKind buffer,
         int events,
         Set<Integer> pids,
@@ -71,7 +72,7 @@ public record Options(
     }
 
     /** The trace command's options, as the tests and older callers build them. */
-    public Options(Command command, String format, BufferKind buffer, int events, Set<Integer> pids, long count,
+    public Options(Command command, Format format, BufferKind buffer, int events, Set<Integer> pids, long count,
             long durationNs) {
         this(command, format, buffer, events, pids, count, durationNs, Enrich.defaults(), null, 0, Filters.none());
     }

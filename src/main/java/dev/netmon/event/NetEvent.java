@@ -20,6 +20,15 @@ public sealed interface NetEvent extends LogLine {
         };
     }
 
+    /** CONNECT, ACCEPT or CLOSE: the event's name in netmon's own schemas. */
+    default String typeName() {
+        return switch (this) {
+            case Connect c -> "CONNECT";
+            case Accept a -> "ACCEPT";
+            case Close c -> "CLOSE";
+        };
+    }
+
     /** A connect() on an inet TCP or UDP socket; {@code result} is 0 or a negative errno. */
     record Connect(EventHeader header, Flow flow, int result) implements NetEvent {}
 

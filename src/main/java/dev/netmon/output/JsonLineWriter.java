@@ -36,12 +36,18 @@ public final class JsonLineWriter implements LineSink {
     /** @param podLabels include the pod's labels in {@code container.pod_labels} (--pod-labels) */
     public JsonLineWriter(OutputStream out, String node, LongUnaryOperator toUnixNs, boolean podLabels)
             throws IOException {
-        this.json = FACTORY.createGenerator(out, JsonEncoding.UTF8);
-        this.json.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
-        this.json.setRootValueSeparator(null); // each object ends with its own newline instead of a space
+        this.json = lineGenerator(out);
         this.node = node;
         this.toUnixNs = toUnixNs;
         this.podLabels = podLabels;
+    }
+
+    /** A UTF-8 generator for one object per line; the caller writes the '\n' after each object. */
+    static JsonGenerator lineGenerator(OutputStream out) throws IOException {
+        JsonGenerator json = FACTORY.createGenerator(out, JsonEncoding.UTF8);
+        json.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
+        json.setRootValueSeparator(null); // each object ends with its own newline instead of a space
+        return json;
     }
 
     @Override
@@ -67,11 +73,7 @@ public final class JsonLineWriter implements LineSink {
         var flow = event.flow();
         var header = event.header();
         var process = header.process();
-        json.writeStringField("type", switch (event) {
-            case NetEvent.Connect c -> "CONNECT";
-            case NetEvent.Accept a -> "ACCEPT";
-            case NetEvent.Close c -> "CLOSE";
-        });
+        json.writeStringField("type", event.typeName());
         json.writeStringField("protocol", flow.protocol().name());
         json.writeStringField("family", flow.family().name());
         json.writeStringField("direction", event.direction().text());

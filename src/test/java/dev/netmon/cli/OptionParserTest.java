@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.netmon.bpf.BufferKind;
+import dev.netmon.output.Format;
 import java.util.List;
 import java.util.Set;
 import net.jqwik.api.Arbitraries;
@@ -28,7 +29,7 @@ class OptionParserTest {
     @Test
     void defaultsTraceEverythingThroughTheRingBuffer() throws UsageException {
         Options o = OptionParser.parse();
-        assertEquals(new Options(Options.Command.TRACE, "json", BufferKind.RINGBUF,
+        assertEquals(new Options(Options.Command.TRACE, Format.JSON, BufferKind.RINGBUF,
                 EV_CONNECT | EV_ACCEPT | EV_CLOSE, Set.of(), 0, 0), o);
     }
 
@@ -40,10 +41,24 @@ class OptionParserTest {
     }
 
     @Test
-    void formatIsJsonEitherSpelling() throws UsageException {
-        assertEquals("json", OptionParser.parse("--format", "json").format());
-        assertEquals("json", OptionParser.parse("--format=json").format());
-        assertTrue(rejected("--format", "text").contains("json"));
+    void formatsEitherSpelling() throws UsageException {
+        assertEquals(Format.JSON, OptionParser.parse("--format", "json").format());
+        assertEquals(Format.JSON, OptionParser.parse("--format=json").format());
+        assertEquals(Format.ECS, OptionParser.parse("--format", "ecs").format());
+        assertEquals(Format.TEXT, OptionParser.parse("--format=text").format());
+    }
+
+    @Test
+    void unknownFormatListsAllThree() {
+        assertEquals("unknown --format 'yaml' (expected json, ecs or text)", rejected("--format", "yaml"));
+        assertEquals("unknown --format 'ECS' (expected json, ecs or text)", rejected("--format", "ECS"));
+    }
+
+    @Test
+    void podLabelsWorkWithEcs() throws UsageException {
+        Options o = OptionParser.parse("--format", "ecs", "--pod-labels");
+        assertEquals(Format.ECS, o.format());
+        assertTrue(o.enrich().podLabels());
     }
 
     @Test
@@ -129,8 +144,8 @@ class OptionParserTest {
                 "--exclude-cidr", "--exclude-namespace", "--cri-socket", "--no-cri", "--pod-labels", "--enrich-wait",
                 "--cri-timeout", "--cache-size", "--cache-ttl", "resolve", "--cgroup");
         Arbitrary<String> values = Arbitraries.oneOf(
-                Arbitraries.of("json", "perf", "ringbuf", "connect,close", "accept", ",", "1", "1.5", "0", "-1",
-                        "tcp", "udp,tcp", "10.0.0.0/8", "::1/129", "web-*", "0::/kubepods", "65536",
+                Arbitraries.of("json", "ecs", "text", "perf", "ringbuf", "connect,close", "accept", ",", "1", "1.5",
+                        "0", "-1", "tcp", "udp,tcp", "10.0.0.0/8", "::1/129", "web-*", "0::/kubepods", "65536",
                         "NaN", "1e2147483647", "1e-2147483647", "9223372036854775808", "0x10", " 7 ", "", "="),
                 Arbitraries.strings().ofMaxLength(12),
                 Arbitraries.longs().map(String::valueOf),

@@ -3,6 +3,7 @@ package dev.netmon.event;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
@@ -18,6 +19,20 @@ public final class EventArbitraries {
     /** What the kernel can hand over as comm: up to 15 bytes before the NUL; here plain ASCII. */
     public static Arbitrary<String> comms() {
         return Arbitraries.strings().withCharRange((char) 1, (char) 127).ofMaxLength(15);
+    }
+
+    /**
+     * What a decoded comm can be (any bytes read as UTF-8), plus characters that JSON must escape and that a
+     * terminal would act on: ESC, the one-byte CSI U+009B, bidirectional overrides, line separators.
+     */
+    public static Arbitrary<String> processNames() {
+        Arbitrary<String> decodedComm = Arbitraries.bytes().filter(b -> b != 0).array(byte[].class).ofMaxSize(15)
+                .map(b -> new String(b, StandardCharsets.UTF_8));
+        Arbitrary<String> escapes = Arbitraries.strings()
+                .withChars("\"\\/\b\f\n\r\t\u0000\u001b\u001f\u007f\u009b\u2028\u2029\u202eé日")
+                .withCharRange('a', 'z')
+                .ofMaxLength(15);
+        return Arbitraries.oneOf(decodedComm, escapes, Arbitraries.of("🦀", "java", ""));
     }
 
     public static Arbitrary<NetEvent> netEvents(Arbitrary<String> processNames) {
@@ -45,6 +60,14 @@ public final class EventArbitraries {
         return Combinators.combine(netEvents(processNames), attributions).as(Attributed::new);
     }
 
+    /** Every kind of line a writer gets, with hostile process names and attribution text. */
+    public static Arbitrary<LogLine> logLines() {
+        return Arbitraries.oneOf(
+                netEvents(processNames()),
+                attributed(processNames(), processNames()),
+                lost());
+    }
+
     public static Arbitrary<Lost> lost() {
         return Combinators.combine(
                         Arbitraries.longs(),
@@ -63,7 +86,7 @@ public final class EventArbitraries {
                 .as(EventHeader::new);
     }
 
-    static Arbitrary<Flow> flows() {
+    public static Arbitrary<Flow> flows() {
         Arbitrary<Protocol> protocols = Arbitraries.of(Protocol.class);
         Arbitrary<Flow> v4 = Combinators.combine(protocols, endpoints(v4Addresses()), endpoints(v4Addresses()))
                 .as((p, src, dst) -> new Flow(p, Family.IPv4, src, dst));

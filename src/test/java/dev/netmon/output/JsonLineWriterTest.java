@@ -1,5 +1,8 @@
 package dev.netmon.output;
 
+import static dev.netmon.output.Samples.BOOTED_AT_1_7E9;
+import static dev.netmon.output.Samples.header;
+import static dev.netmon.output.Samples.tcp;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -8,26 +11,17 @@ import dev.netmon.event.Attribution;
 import dev.netmon.event.ContainerInfo;
 import dev.netmon.event.Direction;
 import dev.netmon.event.Enrichment;
-import dev.netmon.event.Endpoint;
-import dev.netmon.event.EventArbitraries;
 import dev.netmon.event.EventHeader;
-import dev.netmon.event.Family;
-import dev.netmon.event.Flow;
 import dev.netmon.event.Lost;
 import dev.netmon.event.NetEvent;
 import dev.netmon.event.ProcessRef;
-import dev.netmon.event.Protocol;
 import java.io.IOException;
 import java.util.List;
 import java.util.Map;
-import java.util.function.LongUnaryOperator;
 import org.junit.jupiter.api.Test;
 
 /** Exact lines, because downstream parsers match on them; the properties cover the rest of the space. */
 class JsonLineWriterTest {
-    /** Boot at 2023-11-14T22:13:20Z. */
-    private static final LongUnaryOperator BOOTED_AT_1_7E9 = ns -> ns + 1_700_000_000_000_000_000L;
-
     @Test
     void connectLine() throws IOException {
         var flow = tcp("10.0.0.1", 54321, "93.184.216.34", 443);
@@ -124,15 +118,5 @@ class JsonLineWriterTest {
         var accept = new NetEvent.Accept(header, tcp("10.0.0.2", 80, "10.0.0.1", 41000));
         var json = JsonLines.parse(JsonLines.write(List.of(accept), BOOTED_AT_1_7E9).getFirst());
         assertEquals(4_294_967_294L, json.get("uid").asLong());
-    }
-
-    private static EventHeader header(long monotonicNs, String process) {
-        return new EventHeader(monotonicNs, new ProcessRef(1234, 1235, 1000, process), 42, 4_026_531_840L, 43);
-    }
-
-    private static Flow tcp(String srcIp, int srcPort, String dstIp, int dstPort) {
-        var src = new Endpoint(EventArbitraries.literal(srcIp), srcPort);
-        var dst = new Endpoint(EventArbitraries.literal(dstIp), dstPort);
-        return new Flow(Protocol.TCP, srcIp.contains(":") ? Family.IPv6 : Family.IPv4, src, dst);
     }
 }

@@ -16,6 +16,7 @@ import dev.netmon.event.Lost;
 import dev.netmon.event.NetEvent;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
@@ -33,10 +34,20 @@ final class JsonLines {
 
     private JsonLines() {}
 
+    /** A writer of one of the formats, writing into {@code out}. */
+    interface SinkFactory {
+        LineSink open(OutputStream out) throws IOException;
+    }
+
     /** What the writer produced, checked to be strict UTF-8 and to end each line with exactly one '\n'. */
     static List<String> write(List<? extends LogLine> lines, LongUnaryOperator toUnixNs) throws IOException {
+        return writeWith(lines, out -> new JsonLineWriter(out, NODE, toUnixNs));
+    }
+
+    /** What any format's writer produced, checked as {@link #write(List, LongUnaryOperator)} says. */
+    static List<String> writeWith(List<? extends LogLine> lines, SinkFactory sink) throws IOException {
         var out = new ByteArrayOutputStream();
-        var writer = new JsonLineWriter(out, NODE, toUnixNs);
+        var writer = sink.open(out);
         for (LogLine line : lines) {
             writer.write(line);
         }
