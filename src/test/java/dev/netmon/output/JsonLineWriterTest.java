@@ -118,12 +118,17 @@ class JsonLineWriterTest {
         assertEquals(name, json.get("process").asText());
     }
 
+    /** netmon.h declares ids and counters __u32 and __u64; Java holds them signed, the line must not. */
     @Test
-    void uidIsUnsigned() throws IOException {
-        var header = new EventHeader(0, new ProcessRef(1, 1, -2, "x"), 0, 0, 0);
-        var accept = new NetEvent.Accept(header, tcp("10.0.0.2", 80, "10.0.0.1", 41000));
-        var json = JsonLines.parse(JsonLines.write(List.of(accept), BOOTED_AT_1_7E9).getFirst());
-        assertEquals(4_294_967_294L, json.get("uid").asLong());
+    void kernelIdsAndCountersAreUnsigned() throws IOException {
+        var header = new EventHeader(0, new ProcessRef(-1, -3, -2, "x"), -1, 0, 0);
+        var close = new NetEvent.Close(header, tcp("10.0.0.2", 80, "10.0.0.1", 41000), Direction.INBOUND,
+                Long.MIN_VALUE, new NetEvent.Traffic(-2, Long.MAX_VALUE));
+        String line = JsonLines.write(List.of(close), BOOTED_AT_1_7E9).getFirst();
+        assertTrue(line.contains("""
+                "pid":4294967295,"tid":4294967293,"uid":4294967294,"process":"x","netns":0,\
+                "cgroup_id":18446744073709551615,"duration_ns":9223372036854775808,\
+                "bytes_sent":18446744073709551614,"bytes_received":9223372036854775807,"""), line);
     }
 
     private static EventHeader header(long monotonicNs, String process) {
