@@ -17,6 +17,12 @@ import java.util.function.LongUnaryOperator;
 
 /** The default schema: one JSON object per line, fields as documented in README.md. */
 public final class JsonLineWriter implements LineSink {
+    /**
+     * The "schema" field of every line: this schema's name and major version, described by
+     * schema/netmon-v1.schema.json. Within a version fields are only added; removing or changing one bumps it.
+     */
+    static final String SCHEMA = "netmon/1";
+
     private static final JsonFactory FACTORY = JsonFactory.builder().build();
 
     private final JsonGenerator json;
@@ -49,6 +55,7 @@ public final class JsonLineWriter implements LineSink {
         json.writeStartObject();
         json.writeStringField("timestamp", timestamps.format(toUnixNs.applyAsLong(line.monotonicNs())));
         json.writeStringField("node", node);
+        json.writeStringField("schema", SCHEMA);
         switch (line) {
             case NetEvent event -> writeEvent(event, Attribution.UNKNOWN);
             case Attributed a -> writeEvent(a.event(), a.attribution());

@@ -33,8 +33,8 @@ class JsonLineWriterTest {
         var flow = tcp("10.0.0.1", 54321, "93.184.216.34", 443);
         var connect = new NetEvent.Connect(header(123_456_789, "curl"), flow, -115);
         String expected = """
-                {"timestamp":"2023-11-14T22:13:20.123456789Z","node":"node-a","type":"CONNECT",\
-                "protocol":"TCP","family":"IPv4","direction":"outbound",\
+                {"timestamp":"2023-11-14T22:13:20.123456789Z","node":"node-a","schema":"netmon/1",\
+                "type":"CONNECT","protocol":"TCP","family":"IPv4","direction":"outbound",\
                 "src_ip":"10.0.0.1","src_port":54321,"dst_ip":"93.184.216.34","dst_port":443,\
                 "pid":1234,"tid":1235,"uid":1000,"process":"curl","netns":4026531840,"cgroup_id":42,\
                 "result":"in_progress","container":null,"unit":null,"enrichment":"none"}""";
@@ -49,8 +49,8 @@ class JsonLineWriterTest {
         var line = new Attributed(new NetEvent.Connect(header(0, "nginx"), flow, 0),
                 new Attribution(container, null, Enrichment.FULL, "/kubepods/besteffort/pod8f1a/" + "a".repeat(64)));
         String expected = """
-                {"timestamp":"2023-11-14T22:13:20.000000000Z","node":"node-a","type":"CONNECT",\
-                "protocol":"UDP","family":"IPv4","direction":"outbound",\
+                {"timestamp":"2023-11-14T22:13:20.000000000Z","node":"node-a","schema":"netmon/1",\
+                "type":"CONNECT","protocol":"UDP","family":"IPv4","direction":"outbound",\
                 "src_ip":"10.244.1.7","src_port":40000,"dst_ip":"10.96.0.10","dst_port":53,\
                 "pid":1234,"tid":1235,"uid":1000,"process":"nginx","netns":4026531840,"cgroup_id":42,\
                 "result":"ok","container":{"container_id":"%s","container_name":"app",\
@@ -91,8 +91,8 @@ class JsonLineWriterTest {
     @Test
     void lostLine() throws IOException {
         String expected = """
-                {"timestamp":"2023-11-14T22:13:21.000000000Z","node":"node-a","type":"LOST",\
-                "count":7,"total":19,"buffer":"perf"}""";
+                {"timestamp":"2023-11-14T22:13:21.000000000Z","node":"node-a","schema":"netmon/1",\
+                "type":"LOST","count":7,"total":19,"buffer":"perf"}""";
         assertEquals(List.of(expected),
                 JsonLines.write(List.of(new Lost(1_000_000_000, 7, 19, "perf")), BOOTED_AT_1_7E9));
     }

@@ -70,6 +70,7 @@ final class JsonLines {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("timestamp", Rfc3339Test.reference(toUnixNs.applyAsLong(line.monotonicNs())));
         m.put("node", NODE);
+        m.put("schema", "netmon/1");
         switch (line) {
             case Lost lost -> {
                 m.put("type", "LOST");
