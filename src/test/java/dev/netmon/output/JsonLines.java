@@ -36,8 +36,14 @@ final class JsonLines {
 
     /** What the writer produced, checked to be strict UTF-8 and to end each line with exactly one '\n'. */
     static List<String> write(List<? extends LogLine> lines, LongUnaryOperator toUnixNs) throws IOException {
+        return write(lines, toUnixNs, false);
+    }
+
+    /** @param podLabels as with --pod-labels */
+    static List<String> write(List<? extends LogLine> lines, LongUnaryOperator toUnixNs, boolean podLabels)
+            throws IOException {
         var out = new ByteArrayOutputStream();
-        var writer = new JsonLineWriter(out, NODE, toUnixNs);
+        var writer = new JsonLineWriter(out, NODE, toUnixNs, podLabels);
         for (LogLine line : lines) {
             writer.write(line);
         }
