@@ -17,6 +17,12 @@ import java.util.function.LongUnaryOperator;
 
 /** The default schema: one JSON object per line, fields as documented in README.md. */
 public final class JsonLineWriter implements LineSink {
+    /**
+     * The "schema" field of every line: this schema's name and major version, described by
+     * schema/netmon-v1.schema.json. Within a version fields are only added; removing or changing one bumps it.
+     */
+    static final String SCHEMA = "netmon/1";
+
     private static final JsonFactory FACTORY = JsonFactory.builder().build();
 
     private final JsonGenerator json;
@@ -55,6 +61,7 @@ public final class JsonLineWriter implements LineSink {
         json.writeStartObject();
         json.writeStringField("timestamp", timestamps.format(toUnixNs.applyAsLong(line.monotonicNs())));
         json.writeStringField("node", node);
+        json.writeStringField("schema", SCHEMA);
         switch (line) {
             case NetEvent event -> writeEvent(event, Attribution.UNKNOWN);
             case Attributed a -> writeEvent(a.event(), a.attribution());
@@ -81,29 +88,39 @@ public final class JsonLineWriter implements LineSink {
         json.writeNumberField("src_port", flow.src().port());
         json.writeStringField("dst_ip", flow.dst().ip());
         json.writeNumberField("dst_port", flow.dst().port());
-        json.writeNumberField("pid", process.pid());
-        json.writeNumberField("tid", process.tid());
+        json.writeNumberField("pid", Integer.toUnsignedLong(process.pid()));
+        json.writeNumberField("tid", Integer.toUnsignedLong(process.tid()));
         json.writeNumberField("uid", Integer.toUnsignedLong(process.uid()));
         json.writeStringField("process", process.name());
         json.writeNumberField("netns", header.netns());
-        json.writeNumberField("cgroup_id", header.cgroupId());
+        writeUnsignedField("cgroup_id", header.cgroupId());
         switch (event) {
             case NetEvent.Connect c -> json.writeStringField("result", Errno.connectResult(c.result()));
             case NetEvent.Accept a -> {}
             case NetEvent.Close c -> {
-                json.writeNumberField("duration_ns", c.durationNs());
+                writeUnsignedField("duration_ns", c.durationNs());
                 if (c.traffic() == null) {
                     json.writeNullField("bytes_sent");
                     json.writeNullField("bytes_received");
                 } else {
-                    json.writeNumberField("bytes_sent", c.traffic().sent());
-                    json.writeNumberField("bytes_received", c.traffic().received());
+                    writeUnsignedField("bytes_sent", c.traffic().sent());
+                    writeUnsignedField("bytes_received", c.traffic().received());
                 }
             }
         }
         writeContainer(attribution.container());
         json.writeStringField("unit", attribution.unit());
         json.writeStringField("enrichment", attribution.enrichment().text());
+    }
+
+    /** A kernel __u64 held in a long: above Long.MAX_VALUE its bits would otherwise print as a negative number. */
+    private void writeUnsignedField(String name, long value) throws IOException {
+        json.writeFieldName(name);
+        if (value >= 0) {
+            json.writeNumber(value);
+        } else {
+            json.writeNumber(Long.toUnsignedString(value));
+        }
     }
 
     private void writeContainer(ContainerInfo c) throws IOException {

@@ -51,7 +51,7 @@ public final class EventArbitraries {
         Arbitrary<String> maybeText = text.injectNull(0.2);
         Arbitrary<java.util.Map<String, String>> labels = Arbitraries.maps(text, text).ofMaxSize(3);
         Arbitrary<ContainerInfo> containers = Combinators.combine(
-                        maybeText, maybeText, maybeText, maybeText, maybeText,
+                        containerIds(), maybeText, maybeText, maybeText, maybeText,
                         Arbitraries.of("containerd", "cri-o", "docker", "podman").injectNull(0.2), maybeText, labels)
                 .as(ContainerInfo::new);
         Arbitrary<Attribution> attributions = Combinators.combine(
@@ -66,6 +66,11 @@ public final class EventArbitraries {
                 netEvents(processNames()),
                 attributed(processNames(), processNames()),
                 lost());
+    }
+
+    /** What the cgroup path parser accepts as a container id; null for a pod known only by its netns. */
+    static Arbitrary<String> containerIds() {
+        return Arbitraries.strings().withChars("0123456789abcdef").ofLength(64).injectNull(0.2);
     }
 
     public static Arbitrary<Lost> lost() {

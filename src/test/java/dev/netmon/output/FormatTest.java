@@ -12,7 +12,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 class FormatTest {
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
-        "JSON | {\"timestamp\":\"2023-11-14T22:13:20.000000000Z\",\"node\":\"node-a\",\"type\":\"LOST\",",
+        "JSON | {\"timestamp\":\"2023-11-14T22:13:20.000000000Z\",\"node\":\"node-a\",\"schema\":\"netmon/1\",\"type\":\"LOST\",",
         "ECS  | {\"@timestamp\":\"2023-11-14T22:13:20.000000000Z\",\"ecs\":{\"version\":\"8.11.0\"},",
         "TEXT | 22:13:20.000Z LOST    3 events lost",
     })

@@ -22,17 +22,42 @@ import org.junit.jupiter.api.Test;
 
 /** Exact lines, because downstream parsers match on them; the properties cover the rest of the space. */
 class JsonLineWriterTest {
+    // The exact lines, as constants so that other tests (the schema's) can hold them too.
+    static final String CONNECT_LINE = """
+            {"timestamp":"2023-11-14T22:13:20.123456789Z","node":"node-a","schema":"netmon/1",\
+            "type":"CONNECT","protocol":"TCP","family":"IPv4","direction":"outbound",\
+            "src_ip":"10.0.0.1","src_port":54321,"dst_ip":"93.184.216.34","dst_port":443,\
+            "pid":1234,"tid":1235,"uid":1000,"process":"curl","netns":4026531840,"cgroup_id":42,\
+            "result":"in_progress","container":null,"unit":null,"enrichment":"none"}""";
+    static final String POD_LINE = """
+            {"timestamp":"2023-11-14T22:13:20.000000000Z","node":"node-a","schema":"netmon/1",\
+            "type":"CONNECT","protocol":"UDP","family":"IPv4","direction":"outbound",\
+            "src_ip":"10.244.1.7","src_port":40000,"dst_ip":"10.96.0.10","dst_port":53,\
+            "pid":1234,"tid":1235,"uid":1000,"process":"nginx","netns":4026531840,"cgroup_id":42,\
+            "result":"ok","container":{"container_id":"%s","container_name":"app",\
+            "pod_name":"web-7d4b9","pod_namespace":"shop","pod_uid":"8f1a2b3c-1111-2222-3333-444455556666",\
+            "runtime":"containerd","image":"docker.io/library/nginx:1.27"},"unit":null,"enrichment":"full"}"""
+            .formatted("a".repeat(64));
+    static final String CLOSE_LINE = """
+            {"timestamp":"2023-11-14T22:13:25.500000000Z","node":"node-a","schema":"netmon/1",\
+            "type":"CLOSE","protocol":"TCP","family":"IPv6","direction":"inbound",\
+            "src_ip":"2001:db8::7","src_port":50412,"dst_ip":"fd00::1","dst_port":8443,\
+            "pid":1234,"tid":1235,"uid":1000,"process":"envoy","netns":4026531840,"cgroup_id":42,\
+            "duration_ns":5500000000,"bytes_sent":1074,"bytes_received":79,\
+            "container":{"container_id":"%s","container_name":"proxy",\
+            "pod_name":"web-7d4b9","pod_namespace":"shop","pod_uid":"8f1a2b3c-1111-2222-3333-444455556666",\
+            "runtime":"cri-o","image":"quay.io/example/envoy:1.31",\
+            "pod_labels":{"app.kubernetes.io/name":"web","tier":"front"}},"unit":null,"enrichment":"full"}"""
+            .formatted("b".repeat(64));
+    static final String LOST_LINE = """
+            {"timestamp":"2023-11-14T22:13:21.000000000Z","node":"node-a","schema":"netmon/1",\
+            "type":"LOST","count":7,"total":19,"buffer":"perf"}""";
+
     @Test
     void connectLine() throws IOException {
         var flow = tcp("10.0.0.1", 54321, "93.184.216.34", 443);
         var connect = new NetEvent.Connect(header(123_456_789, "curl"), flow, -115);
-        String expected = """
-                {"timestamp":"2023-11-14T22:13:20.123456789Z","node":"node-a","type":"CONNECT",\
-                "protocol":"TCP","family":"IPv4","direction":"outbound",\
-                "src_ip":"10.0.0.1","src_port":54321,"dst_ip":"93.184.216.34","dst_port":443,\
-                "pid":1234,"tid":1235,"uid":1000,"process":"curl","netns":4026531840,"cgroup_id":42,\
-                "result":"in_progress","container":null,"unit":null,"enrichment":"none"}""";
-        assertEquals(List.of(expected), JsonLines.write(List.of(connect), BOOTED_AT_1_7E9));
+        assertEquals(List.of(CONNECT_LINE), JsonLines.write(List.of(connect), BOOTED_AT_1_7E9));
     }
 
     @Test
@@ -42,19 +67,21 @@ class JsonLineWriterTest {
                 "containerd", "docker.io/library/nginx:1.27", Map.of("app", "web", "tier", "front"));
         var line = new Attributed(new NetEvent.Connect(header(0, "nginx"), flow, 0),
                 new Attribution(container, null, Enrichment.FULL, "/kubepods/besteffort/pod8f1a/" + "a".repeat(64)));
-        String expected = """
-                {"timestamp":"2023-11-14T22:13:20.000000000Z","node":"node-a","type":"CONNECT",\
-                "protocol":"UDP","family":"IPv4","direction":"outbound",\
-                "src_ip":"10.244.1.7","src_port":40000,"dst_ip":"10.96.0.10","dst_port":53,\
-                "pid":1234,"tid":1235,"uid":1000,"process":"nginx","netns":4026531840,"cgroup_id":42,\
-                "result":"ok","container":{"container_id":"%s","container_name":"app",\
-                "pod_name":"web-7d4b9","pod_namespace":"shop","pod_uid":"8f1a2b3c-1111-2222-3333-444455556666",\
-                "runtime":"containerd","image":"docker.io/library/nginx:1.27"},"unit":null,"enrichment":"full"}"""
-                .formatted("a".repeat(64));
         var udp = new Attributed(new NetEvent.Connect(header(0, "nginx"),
                 new dev.netmon.event.Flow(dev.netmon.event.Protocol.UDP, flow.family(), flow.src(), flow.dst()), 0),
                 line.attribution());
-        assertEquals(List.of(expected), JsonLines.write(List.of(udp), BOOTED_AT_1_7E9));
+        assertEquals(List.of(POD_LINE), JsonLines.write(List.of(udp), BOOTED_AT_1_7E9));
+    }
+
+    @Test
+    void closeLineOfAPodWithItsLabels() throws IOException {
+        var container = new ContainerInfo("b".repeat(64), "proxy", "web-7d4b9", "shop",
+                "8f1a2b3c-1111-2222-3333-444455556666", "cri-o", "quay.io/example/envoy:1.31",
+                Map.of("tier", "front", "app.kubernetes.io/name", "web"));
+        var close = new NetEvent.Close(header(5_500_000_000L, "envoy"), tcp("2001:db8::7", 50412, "fd00::1", 8443),
+                Direction.INBOUND, 5_500_000_000L, new NetEvent.Traffic(1074, 79));
+        var line = new Attributed(close, new Attribution(container, null, Enrichment.FULL, null));
+        assertEquals(List.of(CLOSE_LINE), JsonLines.write(List.of(line), BOOTED_AT_1_7E9, true));
     }
 
     @Test
@@ -84,10 +111,7 @@ class JsonLineWriterTest {
 
     @Test
     void lostLine() throws IOException {
-        String expected = """
-                {"timestamp":"2023-11-14T22:13:21.000000000Z","node":"node-a","type":"LOST",\
-                "count":7,"total":19,"buffer":"perf"}""";
-        assertEquals(List.of(expected),
+        assertEquals(List.of(LOST_LINE),
                 JsonLines.write(List.of(new Lost(1_000_000_000, 7, 19, "perf")), BOOTED_AT_1_7E9));
     }
 
@@ -112,11 +136,16 @@ class JsonLineWriterTest {
         assertEquals(name, json.get("process").asText());
     }
 
+    /** netmon.h declares ids and counters __u32 and __u64; Java holds them signed, the line must not. */
     @Test
-    void uidIsUnsigned() throws IOException {
-        var header = new EventHeader(0, new ProcessRef(1, 1, -2, "x"), 0, 0, 0);
-        var accept = new NetEvent.Accept(header, tcp("10.0.0.2", 80, "10.0.0.1", 41000));
-        var json = JsonLines.parse(JsonLines.write(List.of(accept), BOOTED_AT_1_7E9).getFirst());
-        assertEquals(4_294_967_294L, json.get("uid").asLong());
+    void kernelIdsAndCountersAreUnsigned() throws IOException {
+        var header = new EventHeader(0, new ProcessRef(-1, -3, -2, "x"), -1, 0, 0);
+        var close = new NetEvent.Close(header, tcp("10.0.0.2", 80, "10.0.0.1", 41000), Direction.INBOUND,
+                Long.MIN_VALUE, new NetEvent.Traffic(-2, Long.MAX_VALUE));
+        String line = JsonLines.write(List.of(close), BOOTED_AT_1_7E9).getFirst();
+        assertTrue(line.contains("""
+                "pid":4294967295,"tid":4294967293,"uid":4294967294,"process":"x","netns":0,\
+                "cgroup_id":18446744073709551615,"duration_ns":9223372036854775808,\
+                "bytes_sent":18446744073709551614,"bytes_received":9223372036854775807,"""), line);
     }
 }

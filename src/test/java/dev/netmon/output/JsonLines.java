@@ -17,6 +17,7 @@ import dev.netmon.event.NetEvent;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.math.BigInteger;
 import java.nio.ByteBuffer;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
@@ -41,7 +42,13 @@ final class JsonLines {
 
     /** What the writer produced, checked to be strict UTF-8 and to end each line with exactly one '\n'. */
     static List<String> write(List<? extends LogLine> lines, LongUnaryOperator toUnixNs) throws IOException {
-        return writeWith(lines, out -> new JsonLineWriter(out, NODE, toUnixNs));
+        return write(lines, toUnixNs, false);
+    }
+
+    /** @param podLabels as with --pod-labels */
+    static List<String> write(List<? extends LogLine> lines, LongUnaryOperator toUnixNs, boolean podLabels)
+            throws IOException {
+        return writeWith(lines, out -> new JsonLineWriter(out, NODE, toUnixNs, podLabels));
     }
 
     /** What any format's writer produced, checked as {@link #write(List, LongUnaryOperator)} says. */
@@ -80,6 +87,7 @@ final class JsonLines {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("timestamp", Rfc3339Test.reference(toUnixNs.applyAsLong(line.monotonicNs())));
         m.put("node", NODE);
+        m.put("schema", "netmon/1");
         switch (line) {
             case Lost lost -> {
                 m.put("type", "LOST");
@@ -119,12 +127,12 @@ final class JsonLines {
         m.put("src_port", flow.src().port());
         m.put("dst_ip", flow.dst().ip());
         m.put("dst_port", flow.dst().port());
-        m.put("pid", process.pid());
-        m.put("tid", process.tid());
+        m.put("pid", Integer.toUnsignedLong(process.pid()));
+        m.put("tid", Integer.toUnsignedLong(process.tid()));
         m.put("uid", Integer.toUnsignedLong(process.uid()));
         m.put("process", process.name());
         m.put("netns", header.netns());
-        m.put("cgroup_id", header.cgroupId());
+        m.put("cgroup_id", unsigned(header.cgroupId()));
         m.put("container", container(attribution.container()));
         m.put("unit", attribution.unit());
         m.put("enrichment", attribution.enrichment().text());
@@ -141,10 +149,15 @@ final class JsonLines {
             case NetEvent.Close c -> {
                 m.put("type", "CLOSE");
                 m.put("direction", c.direction() == Direction.INBOUND ? "inbound" : "outbound");
-                m.put("duration_ns", c.durationNs());
-                m.put("bytes_sent", c.traffic() == null ? null : c.traffic().sent());
-                m.put("bytes_received", c.traffic() == null ? null : c.traffic().received());
+                m.put("duration_ns", unsigned(c.durationNs()));
+                m.put("bytes_sent", c.traffic() == null ? null : unsigned(c.traffic().sent()));
+                m.put("bytes_received", c.traffic() == null ? null : unsigned(c.traffic().received()));
             }
         }
+    }
+
+    /** The kernel's __u64 fields, which Java holds in a long. */
+    private static BigInteger unsigned(long value) {
+        return new BigInteger(Long.toUnsignedString(value));
     }
 }

@@ -84,6 +84,7 @@ public final class CriDirectory implements AutoCloseable {
     private final long hostNetns;
     private volatile boolean healthy = true;
     private volatile String runtime;
+    private boolean runtimeAsked; // only the refresh thread asks; runtime stays null for a name netmon does not know
     private volatile long lastRefreshEndNs = System.nanoTime() - MIN_SPACING.toNanos();
 
     private CriDirectory(Path socket, Settings settings, RateLimitedLog log, Path procRoot) {
@@ -125,7 +126,7 @@ public final class CriDirectory implements AutoCloseable {
         return socket;
     }
 
-    /** The runtime's name as its Version call reported it, once known. */
+    /** The runtime's name as its Version call reported it, once known; null for a runtime netmon does not know. */
     public String runtime() {
         return runtime;
     }
@@ -228,8 +229,9 @@ public final class CriDirectory implements AutoCloseable {
 
     /** One listing of sandboxes and containers; statuses only for what is new. */
     private void refresh() {
-        if (runtime == null) {
+        if (!runtimeAsked) {
             runtime = runtimeName(call().version(VersionRequest.newBuilder().setVersion("v1").build()).getRuntimeName());
+            runtimeAsked = true;
         }
         Map<String, Pod> podsBySandbox = new HashMap<>();
         Set<Long> liveNetns = new HashSet<>();
@@ -325,6 +327,7 @@ public final class CriDirectory implements AutoCloseable {
         return out;
     }
 
+    /** The output's spelling of a runtime the Version call named, or null for one outside the documented four. */
     static String runtimeName(String reported) {
         String r = reported == null ? "" : reported.toLowerCase(Locale.ROOT);
         if (r.contains("containerd")) {
@@ -339,7 +342,7 @@ public final class CriDirectory implements AutoCloseable {
         if (r.contains("podman")) {
             return "podman";
         }
-        return r.isEmpty() ? null : r;
+        return null;
     }
 
     private static String nonEmpty(String a, String b) {

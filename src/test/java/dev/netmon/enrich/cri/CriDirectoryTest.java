@@ -22,6 +22,8 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -182,18 +184,23 @@ class CriDirectoryTest {
         assertEquals(new CriLookup.NotFound(), directory.podOfNetns(node));
     }
 
-    @Test
-    void runtimeNamesAreMappedToTheOutputSpelling() {
-        assertEquals("containerd", CriDirectory.runtimeName("containerd"));
-        assertEquals("containerd", CriDirectory.runtimeName("io.containerd.runtime.v2"));
-        assertEquals("cri-o", CriDirectory.runtimeName("cri-o"));
-        assertEquals("cri-o", CriDirectory.runtimeName("CRI-O"));
-        assertEquals("cri-o", CriDirectory.runtimeName("crio"));
-        assertEquals("docker", CriDirectory.runtimeName("docker"));
-        assertEquals("podman", CriDirectory.runtimeName("podman"));
-        assertEquals("kata", CriDirectory.runtimeName("Kata"), "an unknown runtime keeps its own name");
-        assertNull(CriDirectory.runtimeName(""));
-        assertNull(CriDirectory.runtimeName(null));
+    /** container.runtime is one of four documented names or null, whatever a CRI runtime calls itself. */
+    @ParameterizedTest
+    @CsvSource(nullValues = "null", value = {
+        "containerd, containerd",
+        "io.containerd.runtime.v2, containerd",
+        "cri-o, cri-o",
+        "CRI-O, cri-o",
+        "crio, cri-o",
+        "docker, docker",
+        "Docker Engine (cri-dockerd), docker",
+        "podman, podman",
+        "singularity-cri, null",
+        "'', null",
+        "null, null",
+    })
+    void runtimeNamesAreTheDocumentedOnes(String reported, String expected) {
+        assertEquals(expected, CriDirectory.runtimeName(reported));
     }
 
     /** A sandbox whose pid is this JVM: its namespace is whatever this JVM's is. */
