@@ -9,6 +9,7 @@ import dev.netmon.cli.OptionParser;
 import dev.netmon.cli.Options;
 import dev.netmon.cli.UsageException;
 import dev.netmon.enrich.Resolver;
+import dev.netmon.pipeline.OutputStage;
 import dev.netmon.pipeline.TraceStats;
 import dev.netmon.pipeline.Tracer;
 import dev.netmon.pipeline.WallClock;
@@ -27,6 +28,8 @@ public final class Main {
     static final int EXIT_OK = 0;
     static final int EXIT_FAILURE = 1;
     static final int EXIT_USAGE = 2;
+    /** How often a DROPPED line may report events the output queue could not take. */
+    private static final long DROPPED_REPORT_NS = 1_000_000_000L;
 
     private Main() {}
 
@@ -80,11 +83,14 @@ public final class Main {
         OutputStream stdout = new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 1 << 16);
         // Attribution: cgroup indexes and the CRI client start in the background; events never wait on them
         // longer than --enrich-wait.
+        // Output: a bounded queue and its own writer thread, so that a slow reader of stdout costs DROPPED lines,
+        // counted and reported, instead of stalling the buffer reader into kernel-side LOST events.
         try (Resolver resolver = Enrichments.resolver(options.enrich(), System.err);
-                Tracer tracer = Tracer.attach(lib, settings,
+                OutputStage output = new OutputStage(
                         options.format().open(stdout, nodeName(), new WallClock(lib), options.enrich().podLabels()),
-                        options.count(), resolver, options.enrich().waitMs() * 1_000_000,
-                        options.filters().lineFilter())) {
+                        options.queueSize(), DROPPED_REPORT_NS, lib::monotonicNs);
+                Tracer tracer = Tracer.attach(lib, settings, output, options.count(), resolver,
+                        options.enrich().waitMs() * 1_000_000, options.filters().lineFilter())) {
             // Signals end the read loop; the try block then detaches everything.
             Signal.handle(new Signal("INT"), sig -> tracer.stop());
             Signal.handle(new Signal("TERM"), sig -> tracer.stop());
@@ -94,8 +100,8 @@ public final class Main {
             // Read until stopped, counted out, timed out or the reader of stdout goes away.
             long deadline = options.durationNs() > 0 ? System.nanoTime() + options.durationNs() : Long.MAX_VALUE;
             TraceStats stats = tracer.run(deadline);
-            System.err.printf("netmon: %d events, %d lost, %d decode errors%s%s%n", stats.events(), stats.lost(),
-                    stats.decodeErrors() + stats.sinkFailures(),
+            System.err.printf("netmon: %d events, %d lost, %d dropped, %d decode errors%s%s%n", stats.events(),
+                    stats.lost(), stats.dropped(), stats.decodeErrors() + stats.sinkFailures(),
                     tracer.filtered() > 0 ? ", " + tracer.filtered() + " filtered out" : "",
                     tracer.outputClosed() ? ", stdout closed" : "");
             return EXIT_OK;

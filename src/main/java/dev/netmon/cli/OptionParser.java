@@ -24,6 +24,7 @@ public final class OptionParser {
               --pid PID                  trace only this process (tgid); repeat or separate with commas
               --count N                  exit after N events
               --duration SECONDS         exit after this long (decimals allowed)
+              --queue-size N             lines held for a slow stdout before DROPPED (default: 16384)
 
             Filters (repeat a flag or separate values with commas; different flags must all match):
               --protocol tcp|udp         only this protocol                          (in the kernel)
@@ -72,6 +73,7 @@ public final class OptionParser {
         long cacheTtl = defaults.cacheTtlSeconds();
         String resolveCgroup = null;
         int resolvePid = 0;
+        int queueSize = Options.DEFAULT_QUEUE_SIZE;
         int protocols = 0;
         Set<Integer> ports = new LinkedHashSet<>();
         Set<String> processNames = new LinkedHashSet<>();
@@ -107,7 +109,7 @@ public final class OptionParser {
                 case "--format", "--buffer", "--events", "--pid", "--count", "--duration", "--cri-socket",
                         "--enrich-wait", "--cri-timeout", "--cache-size", "--cache-ttl", "--cgroup", "--protocol",
                         "--port", "--process", "--namespace", "--exclude-namespace", "--pod", "--cidr",
-                        "--exclude-cidr" -> {
+                        "--exclude-cidr", "--queue-size" -> {
                     String value;
                     if (inline != null) {
                         value = inline;
@@ -135,6 +137,7 @@ public final class OptionParser {
                         case "--cri-timeout" -> criTimeoutMs = bounded(name, value, 60_000);
                         case "--cache-size" -> cacheSize = (int) bounded(name, value, 10_000_000);
                         case "--cache-ttl" -> cacheTtl = bounded(name, value, 86_400 * 30);
+                        case "--queue-size" -> queueSize = (int) bounded(name, value, 1 << 24);
                         case "--protocol" -> protocols |= protocols(value);
                         case "--port" -> ports.addAll(ports(value));
                         case "--process" -> processNames.addAll(processNames(value));
@@ -169,7 +172,7 @@ public final class OptionParser {
         var filters = new Options.Filters(protocols, ports, processNames, namespaces, excludeNamespaces, pods, cidrs,
                 excludeCidrs);
         return new Options(command, format, buffer, events, pids, count, durationNs, enrich, resolveCgroup,
-                resolvePid, filters);
+                resolvePid, filters, queueSize);
     }
 
     private static Format format(String value) throws UsageException {

@@ -27,7 +27,8 @@ public record Options(
         Enrich enrich,
         String resolveCgroup,
         int resolvePid,
-        Filters filters) {
+        Filters filters,
+        int queueSize) {
 
     public enum Command {
         TRACE,
@@ -67,6 +68,9 @@ public record Options(
         }
     }
 
+    /** Lines the output queue holds: about 5 MB of events, a few hundred ms of a busy node's burst. */
+    public static final int DEFAULT_QUEUE_SIZE = 16_384;
+
     public Options {
         pids = Set.copyOf(pids);
     }
@@ -74,6 +78,7 @@ public record Options(
     /** The trace command's options, as the tests and older callers build them. */
     public Options(Command command, Format format, BufferKind buffer, int events, Set<Integer> pids, long count,
             long durationNs) {
-        this(command, format, buffer, events, pids, count, durationNs, Enrich.defaults(), null, 0, Filters.none());
+        this(command, format, buffer, events, pids, count, durationNs, Enrich.defaults(), null, 0, Filters.none(),
+                DEFAULT_QUEUE_SIZE);
     }
 }

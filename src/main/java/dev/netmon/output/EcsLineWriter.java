@@ -8,7 +8,9 @@ import dev.netmon.event.Direction;
 import dev.netmon.event.Endpoint;
 import dev.netmon.event.Errno;
 import dev.netmon.event.LogLine;
+import dev.netmon.event.Dropped;
 import dev.netmon.event.Lost;
+import dev.netmon.event.RateLimited;
 import dev.netmon.event.NetEvent;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -60,19 +62,50 @@ public final class EcsLineWriter implements LineSink {
             case NetEvent event -> writeEvent(event, Attribution.UNKNOWN);
             case Attributed a -> writeEvent(a.event(), a.attribution());
             case Lost lost -> writeLost(lost);
+            case Dropped d -> {
+                writeReportEvent("dropped");
+                json.writeObjectFieldStart("netmon");
+                json.writeObjectFieldStart("dropped");
+                json.writeNumberField("count", d.count());
+                json.writeNumberField("total", d.total());
+                json.writeEndObject();
+                json.writeStringField("reason", d.reason());
+                json.writeEndObject();
+            }
+            case RateLimited r -> {
+                writeReportEvent("rate_limited");
+                ContainerInfo container = r.attribution().container();
+                if (container != null) {
+                    writeContainer(container);
+                    writeOrchestrator(container);
+                }
+                json.writeObjectFieldStart("netmon");
+                json.writeNumberField("cgroup_id", r.cgroupId());
+                stringIfKnown("unit", r.attribution().unit());
+                json.writeObjectFieldStart("rate_limited");
+                json.writeNumberField("count", r.count());
+                json.writeNumberField("limit_per_second", r.limitPerSecond());
+                json.writeEndObject();
+                json.writeEndObject();
+            }
         }
         json.writeEndObject();
         json.writeRaw('\n');
     }
 
-    /** A measurement about the stream itself, hence kind "metric": not a connection, and no detection either. */
-    private void writeLost(Lost lost) throws IOException {
+    /** The event object of a report about the stream (LOST, DROPPED, RATE_LIMITED): a metric, not a connection. */
+    private void writeReportEvent(String action) throws IOException {
         json.writeObjectFieldStart("event");
         json.writeStringField("kind", "metric");
         stringArray("category", "network");
         stringArray("type", "info");
-        json.writeStringField("action", "lost");
+        json.writeStringField("action", action);
         json.writeEndObject();
+    }
+
+    /** A measurement about the stream itself, hence kind "metric": not a connection, and no detection either. */
+    private void writeLost(Lost lost) throws IOException {
+        writeReportEvent("lost");
         json.writeObjectFieldStart("netmon");
         json.writeObjectFieldStart("lost");
         json.writeNumberField("count", lost.count());

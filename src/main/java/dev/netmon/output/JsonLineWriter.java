@@ -6,7 +6,9 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import dev.netmon.event.Attributed;
 import dev.netmon.event.Attribution;
 import dev.netmon.event.ContainerInfo;
+import dev.netmon.event.Dropped;
 import dev.netmon.event.Errno;
+import dev.netmon.event.RateLimited;
 import dev.netmon.event.LogLine;
 import dev.netmon.event.Lost;
 import dev.netmon.event.NetEvent;
@@ -70,6 +72,20 @@ public final class JsonLineWriter implements LineSink {
                 json.writeNumberField("count", lost.count());
                 json.writeNumberField("total", lost.total());
                 json.writeStringField("buffer", lost.buffer());
+            }
+            case Dropped d -> {
+                json.writeStringField("type", "DROPPED");
+                json.writeNumberField("count", d.count());
+                json.writeNumberField("total", d.total());
+                json.writeStringField("reason", d.reason());
+            }
+            case RateLimited r -> {
+                json.writeStringField("type", "RATE_LIMITED");
+                writeUnsignedField("cgroup_id", r.cgroupId());
+                writeContainer(r.attribution().container());
+                json.writeStringField("unit", r.attribution().unit());
+                json.writeNumberField("count", r.count());
+                json.writeNumberField("limit_per_second", r.limitPerSecond());
             }
         }
         json.writeEndObject();

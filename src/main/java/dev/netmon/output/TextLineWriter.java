@@ -7,7 +7,9 @@ import dev.netmon.event.Endpoint;
 import dev.netmon.event.Enrichment;
 import dev.netmon.event.Errno;
 import dev.netmon.event.LogLine;
+import dev.netmon.event.Dropped;
 import dev.netmon.event.Lost;
+import dev.netmon.event.RateLimited;
 import dev.netmon.event.NetEvent;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -47,6 +49,13 @@ public final class TextLineWriter implements LineSink {
             case Attributed a -> appendEvent(a.event(), a.attribution());
             case Lost lost -> line.append(" LOST    ").append(lost.count()).append(" events lost, ")
                     .append(lost.buffer()).append(" buffer full (").append(lost.total()).append(" since start)");
+            case Dropped d -> line.append(" DROPPED ").append(d.count()).append(" events not written, ")
+                    .append(d.reason().replace('_', ' ')).append(" (").append(d.total()).append(" since start)");
+            case RateLimited r -> {
+                line.append(" LIMITED ").append(r.count()).append(" events of cgroup ").append(r.cgroupId())
+                        .append(" over ").append(r.limitPerSecond()).append("/s ");
+                appendAttribution(r.attribution());
+            }
         }
         line.append('\n');
         out.write(line.toString().getBytes(StandardCharsets.UTF_8));

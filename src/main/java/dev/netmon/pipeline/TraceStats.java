@@ -7,5 +7,6 @@ package dev.netmon.pipeline;
  * @param lost records the kernel could not buffer
  * @param decodeErrors records that did not decode (counted, never fatal)
  * @param sinkFailures records lost to an unexpected failure inside the buffer callback
+ * @param dropped events not written because stdout was slower than they came (the output queue was full)
  */
-public record TraceStats(long events, long lost, long decodeErrors, long sinkFailures) {}
+public record TraceStats(long events, long lost, long decodeErrors, long sinkFailures, long dropped) {}

@@ -52,8 +52,7 @@ public final class Tracer implements AutoCloseable {
                     filtered++;
                     return;
                 }
-                if (!reachedCount()) { // a released queue may hold more than --count still wants
-                    sink.write(line);
+                if (!reachedCount() && sink.offer(line)) { // a released queue may hold more than --count wants
                     events++;
                 }
             }
@@ -133,7 +132,7 @@ public final class Tracer implements AutoCloseable {
      * @param deadlineNanoTime a {@link System#nanoTime()} value, or Long.MAX_VALUE
      */
     public TraceStats run(long deadlineNanoTime) throws LibBpfException {
-        while (!stopRequested && !outputClosed && !reachedCount()) {
+        while (!stopRequested && !outputClosed && !sink.closed() && !reachedCount()) {
             long now = System.nanoTime();
             if (now - deadlineNanoTime >= 0) {
                 break;
@@ -190,11 +189,12 @@ public final class Tracer implements AutoCloseable {
     }
 
     public boolean outputClosed() {
-        return outputClosed;
+        return outputClosed || sink.closed();
     }
 
     public TraceStats stats() {
-        return new TraceStats(events, lostReported, decodeErrors, buffer.sinkFailures());
+        return new TraceStats(events, lostReported, decodeErrors, buffer.sinkFailures(),
+                sink instanceof OutputStage o ? o.dropped() : 0);
     }
 
     /** Events that user-space filters (--namespace, --pod, --cidr ...) held back. */

@@ -65,7 +65,24 @@ public final class EventArbitraries {
         return Arbitraries.oneOf(
                 netEvents(processNames()),
                 attributed(processNames(), processNames()),
-                lost());
+                lost(),
+                dropped(),
+                rateLimited(processNames()));
+    }
+
+    public static Arbitrary<Dropped> dropped() {
+        return Combinators.combine(
+                        Arbitraries.longs(),
+                        Arbitraries.longs().between(1, Long.MAX_VALUE / 2),
+                        Arbitraries.longs().between(0, Long.MAX_VALUE / 2))
+                .as((ts, count, earlier) -> new Dropped(ts, count, count + earlier, Dropped.OUTPUT_SLOW));
+    }
+
+    public static Arbitrary<RateLimited> rateLimited(Arbitrary<String> text) {
+        return Combinators.combine(Arbitraries.longs(), Arbitraries.longs(),
+                        attributed(text, text).map(Attributed::attribution),
+                        Arbitraries.longs().between(1, Long.MAX_VALUE / 2), Arbitraries.longs().between(1, 1_000_000))
+                .as(RateLimited::new);
     }
 
     /** What the cgroup path parser accepts as a container id; null for a pod known only by its netns. */

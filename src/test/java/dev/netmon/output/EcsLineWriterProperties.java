@@ -45,6 +45,9 @@ class EcsLineWriterProperties {
                 case Lost lost -> assertEquals(lost.count(), json.at("/netmon/lost/count").asLong());
                 case NetEvent event -> assertEventFields(event, json);
                 case Attributed a -> assertEventFields(a.event(), json);
+                case dev.netmon.event.Dropped d -> assertEquals(d.count(), json.at("/netmon/dropped/count").asLong());
+                case dev.netmon.event.RateLimited r ->
+                        assertEquals(r.count(), json.at("/netmon/rate_limited/count").asLong());
             }
         }
     }

@@ -97,6 +97,20 @@ final class JsonLines {
             }
             case NetEvent event -> putEvent(m, event, Attribution.UNKNOWN);
             case Attributed a -> putEvent(m, a.event(), a.attribution());
+            case dev.netmon.event.Dropped d -> {
+                m.put("type", "DROPPED");
+                m.put("count", d.count());
+                m.put("total", d.total());
+                m.put("reason", d.reason());
+            }
+            case dev.netmon.event.RateLimited r -> {
+                m.put("type", "RATE_LIMITED");
+                m.put("cgroup_id", unsigned(r.cgroupId()));
+                m.put("container", container(r.attribution().container()));
+                m.put("unit", r.attribution().unit());
+                m.put("count", r.count());
+                m.put("limit_per_second", r.limitPerSecond());
+            }
         }
         // Through text, so that numbers compare by value and not by the node type Jackson picked.
         return MAPPER.readTree(MAPPER.writeValueAsString(m));

@@ -31,7 +31,9 @@ class JsonSchemaProperties {
         Arbitrary<LogLine> line = Arbitraries.oneOf(
                 EventArbitraries.netEvents(EventArbitraries.comms()),
                 EventArbitraries.attributed(EventArbitraries.comms(), names()),
-                EventArbitraries.lost());
+                EventArbitraries.lost(),
+                EventArbitraries.dropped(),
+                EventArbitraries.rateLimited(names()));
         return line.list().ofMaxSize(8);
     }
 
