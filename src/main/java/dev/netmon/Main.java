@@ -90,7 +90,7 @@ public final class Main {
                         options.format().open(stdout, nodeName(), new WallClock(lib), options.enrich().podLabels()),
                         options.queueSize(), DROPPED_REPORT_NS, lib::monotonicNs);
                 Tracer tracer = Tracer.attach(lib, settings, output, options.count(), resolver,
-                        options.enrich().waitMs() * 1_000_000, options.filters().lineFilter())) {
+                        options.enrich().waitMs() * 1_000_000, options.filters().lineFilter(), options.rateLimit())) {
             // Signals end the read loop; the try block then detaches everything.
             Signal.handle(new Signal("INT"), sig -> tracer.stop());
             Signal.handle(new Signal("TERM"), sig -> tracer.stop());
@@ -102,7 +102,8 @@ public final class Main {
             TraceStats stats = tracer.run(deadline);
             System.err.printf("netmon: %d events, %d lost, %d dropped, %d decode errors%s%s%n", stats.events(),
                     stats.lost(), stats.dropped(), stats.decodeErrors() + stats.sinkFailures(),
-                    tracer.filtered() > 0 ? ", " + tracer.filtered() + " filtered out" : "",
+                    (tracer.filtered() > 0 ? ", " + tracer.filtered() + " filtered out" : "")
+                            + (tracer.rateLimited() > 0 ? ", " + tracer.rateLimited() + " rate-limited" : ""),
                     tracer.outputClosed() ? ", stdout closed" : "");
             return EXIT_OK;
         } catch (LibBpfException e) {

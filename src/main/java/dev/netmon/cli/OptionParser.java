@@ -25,6 +25,8 @@ public final class OptionParser {
               --count N                  exit after N events
               --duration SECONDS         exit after this long (decimals allowed)
               --queue-size N             lines held for a slow stdout before DROPPED (default: 16384)
+              --rate-limit N             at most N events a second per cgroup (container); the rest are
+                                         summarised in RATE_LIMITED lines (default: 0, off)
 
             Filters (repeat a flag or separate values with commas; different flags must all match):
               --protocol tcp|udp         only this protocol                          (in the kernel)
@@ -74,6 +76,7 @@ public final class OptionParser {
         String resolveCgroup = null;
         int resolvePid = 0;
         int queueSize = Options.DEFAULT_QUEUE_SIZE;
+        long rateLimit = 0;
         int protocols = 0;
         Set<Integer> ports = new LinkedHashSet<>();
         Set<String> processNames = new LinkedHashSet<>();
@@ -109,7 +112,7 @@ public final class OptionParser {
                 case "--format", "--buffer", "--events", "--pid", "--count", "--duration", "--cri-socket",
                         "--enrich-wait", "--cri-timeout", "--cache-size", "--cache-ttl", "--cgroup", "--protocol",
                         "--port", "--process", "--namespace", "--exclude-namespace", "--pod", "--cidr",
-                        "--exclude-cidr", "--queue-size" -> {
+                        "--exclude-cidr", "--queue-size", "--rate-limit" -> {
                     String value;
                     if (inline != null) {
                         value = inline;
@@ -138,6 +141,7 @@ public final class OptionParser {
                         case "--cache-size" -> cacheSize = (int) bounded(name, value, 10_000_000);
                         case "--cache-ttl" -> cacheTtl = bounded(name, value, 86_400 * 30);
                         case "--queue-size" -> queueSize = (int) bounded(name, value, 1 << 24);
+                        case "--rate-limit" -> rateLimit = nonNegativeLong(name, value, 100_000_000);
                         case "--protocol" -> protocols |= protocols(value);
                         case "--port" -> ports.addAll(ports(value));
                         case "--process" -> processNames.addAll(processNames(value));
@@ -172,7 +176,7 @@ public final class OptionParser {
         var filters = new Options.Filters(protocols, ports, processNames, namespaces, excludeNamespaces, pods, cidrs,
                 excludeCidrs);
         return new Options(command, format, buffer, events, pids, count, durationNs, enrich, resolveCgroup,
-                resolvePid, filters, queueSize);
+                resolvePid, filters, queueSize, rateLimit);
     }
 
     private static Format format(String value) throws UsageException {

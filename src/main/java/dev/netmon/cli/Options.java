@@ -28,7 +28,8 @@ public record Options(
         String resolveCgroup,
         int resolvePid,
         Filters filters,
-        int queueSize) {
+        int queueSize,
+        long rateLimit) {
 
     public enum Command {
         TRACE,
@@ -79,6 +80,6 @@ public record Options(
     public Options(Command command, Format format, BufferKind buffer, int events, Set<Integer> pids, long count,
             long durationNs) {
         this(command, format, buffer, events, pids, count, durationNs, Enrich.defaults(), null, 0, Filters.none(),
-                DEFAULT_QUEUE_SIZE);
+                DEFAULT_QUEUE_SIZE, 0);
     }
 }

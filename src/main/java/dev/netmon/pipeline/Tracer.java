@@ -9,6 +9,8 @@ import dev.netmon.decode.EventDecoder;
 import dev.netmon.decode.MalformedEventException;
 import dev.netmon.enrich.Resolver;
 import dev.netmon.event.Attributed;
+import dev.netmon.event.Attribution;
+import dev.netmon.event.RateLimited;
 import dev.netmon.event.LogLine;
 import dev.netmon.event.Lost;
 import dev.netmon.event.NetEvent;
@@ -29,6 +31,8 @@ public final class Tracer implements AutoCloseable {
     private final EventBuffer buffer;
     private final LineSink sink;
     private static final int HELD_RECHECK_MS = 5;
+    private static final long RATE_REPORT_NS = 1_000_000_000L;
+    private static final int MAX_RATE_LIMITED_CGROUPS = 65_536;
 
     private final EventDecoder decoder = new EventDecoder();
     private final HoldingStage holding;
@@ -36,13 +40,19 @@ public final class Tracer implements AutoCloseable {
     private volatile boolean stopRequested;
     private long events;
     private long filtered;
+    private long rateLimited;
+    private long lastRateReportNs = System.nanoTime();
+    private final RateLimiter limiter;
+    private final Resolver resolver;
     private long decodeErrors;
     private long lostReported;
     private boolean outputClosed;
 
     private Tracer(LibBpf lib, LoadSettings settings, LineSink sink, long maxEvents, Resolver resolver,
-            long maxWaitNs, LineFilter filter) throws LibBpfException {
+            long maxWaitNs, LineFilter filter, long ratePerSecond) throws LibBpfException {
         this.lib = lib;
+        this.resolver = resolver;
+        this.limiter = new RateLimiter(ratePerSecond, MAX_RATE_LIMITED_CGROUPS);
         this.sink = sink;
         this.maxEvents = maxEvents;
         this.holding = new HoldingStage(resolver, maxWaitNs, new LineSink() {
@@ -79,7 +89,7 @@ public final class Tracer implements AutoCloseable {
      */
     public static Tracer attach(LibBpf lib, LoadSettings settings, LineSink sink, long maxEvents)
             throws LibBpfException {
-        return new Tracer(lib, settings, sink, maxEvents, null, 0, LineFilter.NONE);
+        return new Tracer(lib, settings, sink, maxEvents, null, 0, LineFilter.NONE, 0);
     }
 
     /**
@@ -88,8 +98,8 @@ public final class Tracer implements AutoCloseable {
      * counted, not written.
      */
     public static Tracer attach(LibBpf lib, LoadSettings settings, LineSink sink, long maxEvents, Resolver resolver,
-            long maxWaitNs, LineFilter filter) throws LibBpfException {
-        return new Tracer(lib, settings, sink, maxEvents, resolver, maxWaitNs, filter);
+            long maxWaitNs, LineFilter filter, long ratePerSecond) throws LibBpfException {
+        return new Tracer(lib, settings, sink, maxEvents, resolver, maxWaitNs, filter, ratePerSecond);
     }
 
     private void onRecord(MemorySegment record) {
@@ -103,8 +113,13 @@ public final class Tracer implements AutoCloseable {
             decodeErrors++;
             return;
         }
+        long now = System.nanoTime();
+        if (!limiter.allow(event.header(), now)) {
+            rateLimited++;
+            return;
+        }
         try {
-            holding.offer(event, System.nanoTime());
+            holding.offer(event, now);
         } catch (IOException e) {
             outputClosed = true;
         }
@@ -145,6 +160,7 @@ public final class Tracer implements AutoCloseable {
             buffer.poll(timeout);
             releaseHeld(false);
             reportLost();
+            reportRateLimited(false);
             flush();
         }
         if (!outputClosed && !reachedCount()) {
@@ -152,6 +168,7 @@ public final class Tracer implements AutoCloseable {
         }
         releaseHeld(true);
         reportLost();
+        reportRateLimited(true);
         flush();
         return stats();
     }
@@ -168,6 +185,25 @@ public final class Tracer implements AutoCloseable {
                 sink.write(lost);
             } catch (IOException e) {
                 outputClosed = true;
+            }
+        }
+    }
+
+    /** One RATE_LIMITED line per limited cgroup per second, attributed like its events would have been. */
+    private void reportRateLimited(boolean last) {
+        long now = System.nanoTime();
+        if (!limiter.enabled() || outputClosed || (!last && now - lastRateReportNs < RATE_REPORT_NS)) {
+            return;
+        }
+        lastRateReportNs = now;
+        for (RateLimiter.Summary s : limiter.drain()) {
+            Attribution who = resolver == null ? Attribution.UNKNOWN : resolver.now(s.sample());
+            try {
+                sink.offer(new RateLimited(lib.monotonicNs(), s.sample().cgroupId(), who, s.count(),
+                        limiter.perSecond()));
+            } catch (IOException e) {
+                outputClosed = true;
+                return;
             }
         }
     }
@@ -195,6 +231,11 @@ public final class Tracer implements AutoCloseable {
     public TraceStats stats() {
         return new TraceStats(events, lostReported, decodeErrors, buffer.sinkFailures(),
                 sink instanceof OutputStage o ? o.dropped() : 0);
+    }
+
+    /** Events the per-cgroup rate limit left out (each summarised in a RATE_LIMITED line). */
+    public long rateLimited() {
+        return rateLimited;
     }
 
     /** Events that user-space filters (--namespace, --pod, --cidr ...) held back. */

@@ -90,6 +90,10 @@ final class NetmonProcess implements AutoCloseable {
         return process.isAlive();
     }
 
+    ProcessHandle toHandle() {
+        return process.toHandle();
+    }
+
     long pid() {
         return process.pid();
     }

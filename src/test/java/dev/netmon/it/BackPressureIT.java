@@ -16,11 +16,11 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
- * A reader of stdout that stops reading while a known workload runs: the output queue fills, events are dropped
- * and reported, and in the end every generated event is accounted for, delivered + dropped + lost = generated.
+ * Known workloads against the limits: a reader of stdout that stops reading (the output queue fills, events are
+ * dropped and reported) and a cgroup over its rate limit. In the end every generated event is accounted for.
  */
 @Tag("privileged")
-class SlowReaderIT {
+class BackPressureIT {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int CONNECTS = 20_000;
 
@@ -55,7 +55,7 @@ class SlowReaderIT {
                     && n.path("pid").asLong() == workload.pid()).count();
             long dropped = sum(lines, "DROPPED");
             long lost = sum(lines, "LOST");
-            System.out.println("SlowReaderIT: " + summary(delivered, dropped, lost));
+            System.out.println("BackPressureIT: " + summary(delivered, dropped, lost));
             assertTrue(dropped > 0, () -> "a stalled reader makes netmon drop: " + summary(delivered, dropped, lost));
             assertEquals(CONNECTS, delivered + dropped + lost, () -> summary(delivered, dropped, lost));
             assertTrue(lines.stream().filter(n -> n.path("type").asText().equals("DROPPED"))
@@ -63,6 +63,40 @@ class SlowReaderIT {
         } finally {
             workload.destroyForcibly();
             netmon.destroyForcibly();
+        }
+    }
+
+    @Test
+    void aCgroupOverItsRateIsSummarisedAndEveryEventAccountedFor() throws Exception {
+        Privileges.requireRoot();
+        Process workload = new ProcessBuilder("bash", "-c", "read go; for ((i = 0; i < 3000; i++)); do"
+                + " exec 3<>/dev/udp/127.0.0.1/9; exec 3>&-; done").start();
+        try (NetmonProcess netmon = NetmonProcess.start("--no-cri", "--events", "connect", "--pid",
+                Long.toString(workload.pid()), "--rate-limit", "100")) {
+            netmon.awaitAttached();
+            try (OutputStream go = workload.getOutputStream()) {
+                go.write("go\n".getBytes(StandardCharsets.US_ASCII));
+            }
+            assertTrue(workload.waitFor(60, TimeUnit.SECONDS), "the workload finished");
+            netmon.toHandle().destroy();
+            assertEquals(0, netmon.awaitExit());
+            List<JsonNode> lines = new ArrayList<>();
+            for (String l : netmon.stdout()) {
+                lines.add(JSON.readTree(l));
+            }
+            long delivered = lines.stream().filter(n -> n.path("type").asText().equals("CONNECT")).count();
+            long limited = sum(lines, "RATE_LIMITED");
+            System.out.println("BackPressureIT: rate limit 100/s, 3000 connects: delivered " + delivered
+                    + ", rate-limited " + limited);
+            assertEquals(3000, delivered + limited, "every event delivered or summarised");
+            assertTrue(limited > 0, "3000 connects in well under 29 s exceed 100/s");
+            long cgroup = lines.stream().filter(n -> n.path("type").asText().equals("CONNECT")).findFirst()
+                    .orElseThrow().path("cgroup_id").asLong();
+            assertTrue(lines.stream().filter(n -> n.path("type").asText().equals("RATE_LIMITED"))
+                    .allMatch(n -> n.path("cgroup_id").asLong() == cgroup && n.path("limit_per_second").asLong() == 100),
+                    () -> "summaries name the workload's cgroup: " + lines);
+        } finally {
+            workload.destroyForcibly();
         }
     }
 
