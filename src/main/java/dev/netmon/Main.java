@@ -95,7 +95,10 @@ public final class Main {
             Signal.handle(new Signal("INT"), sig -> tracer.stop());
             Signal.handle(new Signal("TERM"), sig -> tracer.stop());
             System.err.printf("netmon: tracing with %d programs attached, %s buffer; Ctrl-C stops%n",
-                    tracer.attachedPrograms(), options.buffer().text());
+                    tracer.attachedPrograms(), tracer.bufferKind().text());
+            if (options.buffer() == dev.netmon.bpf.BufferKind.AUTO && tracer.bufferKind() != options.buffer().resolve(true)) {
+                System.err.println("netmon: this kernel has no BPF ring buffer (5.8+): using per-CPU perf buffers");
+            }
 
             // Read until stopped, counted out, timed out or the reader of stdout goes away.
             long deadline = options.durationNs() > 0 ? System.nanoTime() + options.durationNs() : Long.MAX_VALUE;

@@ -31,6 +31,9 @@ public final class BpfObject implements AutoCloseable {
     private boolean closed;
 
     private BpfObject(LibBpf lib, MemorySegment image, LoadSettings settings) throws LibBpfException {
+        if (settings.buffer() == BufferKind.AUTO) {
+            settings = settings.withBuffer(BufferKind.AUTO.resolve(lib.kernelHasRingBuffer()));
+        }
         this.lib = lib;
         this.settings = settings;
         MemorySegment native_ = arena.allocate(image.byteSize(), 8).copyFrom(image);
@@ -68,9 +71,14 @@ public final class BpfObject implements AutoCloseable {
         cfg.set(JAVA_INT, ConfigLayout.PROTOCOLS, settings.protocols());
         cfg.set(JAVA_INT, ConfigLayout.FILTER_PORTS, settings.ports().isEmpty() ? 0 : 1);
         cfg.set(JAVA_INT, ConfigLayout.FILTER_COMMS, settings.processNames().isEmpty() ? 0 : 1);
-        // The unused buffer shrinks to one page rather than holding kernel memory for nothing.
-        lib.mapSetMaxEntries(
-                lib.findMap(obj, "events_rb"), settings.buffer() == BufferKind.RINGBUF ? settings.bufferBytes() : PAGE);
+        // The unused ring buffer is not created at all: kernels before 5.8 have none, and its only use is in a
+        // branch the verifier prunes once use_perf is a known constant.
+        MemorySegment ring = lib.findMap(obj, "events_rb");
+        if (settings.buffer() == BufferKind.RINGBUF) {
+            lib.mapSetMaxEntries(ring, settings.bufferBytes());
+        } else {
+            lib.mapSetAutocreate(ring, false);
+        }
         lib.mapSetMaxEntries(lib.findMap(obj, "conns"), settings.maxTracked());
     }
 
@@ -132,6 +140,7 @@ public final class BpfObject implements AutoCloseable {
     public EventBuffer openBuffer(RecordSink sink) throws LibBpfException {
         return switch (settings.buffer()) {
             case RINGBUF -> new RingBuffer(lib, lib.mapFd(lib.findMap(obj, "events_rb")), sink);
+            case AUTO -> throw new IllegalStateException("the buffer kind is resolved before load");
             case PERF -> {
                 int pagesPerCpu = Integer.highestOneBit(Math.max(1, settings.bufferBytes() / PAGE / cpus));
                 int watermark = Math.min(settings.wakeupBytes(), pagesPerCpu * PAGE / 2);

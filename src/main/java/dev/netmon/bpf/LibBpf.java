@@ -1,6 +1,7 @@
 package dev.netmon.bpf;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_BOOLEAN;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
@@ -46,6 +47,8 @@ public final class LibBpf {
     private final MethodHandle findProgramByName;
     private final MethodHandle mapFd;
     private final MethodHandle mapSetMaxEntries;
+    private final MethodHandle mapSetAutocreate;
+    private final MethodHandle probeMapType;
     private final MethodHandle mapInitialValue;
     private final MethodHandle mapUpdateElem;
     private final MethodHandle mapLookupElem;
@@ -73,6 +76,8 @@ public final class LibBpf {
                 bind("bpf_object__find_program_by_name", FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS), false);
         mapFd = bind("bpf_map__fd", FunctionDescriptor.of(JAVA_INT, ADDRESS), false);
         mapSetMaxEntries = bind("bpf_map__set_max_entries", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT), true);
+        mapSetAutocreate = bind("bpf_map__set_autocreate", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_BOOLEAN), false);
+        probeMapType = bind("libbpf_probe_bpf_map_type", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS), false);
         mapInitialValue = bind("bpf_map__initial_value", FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS), false);
         FunctionDescriptor elem = FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG, ADDRESS, JAVA_LONG, JAVA_LONG);
         mapUpdateElem = bind("bpf_map__update_elem", elem, true);
@@ -184,6 +189,38 @@ public final class LibBpf {
         try (Arena call = Arena.ofConfined()) {
             MemorySegment state = call.allocate(CALL_STATE);
             requireZero("bpf_map__set_max_entries", (int) mapSetMaxEntries.invokeExact(state, map, maxEntries));
+        } catch (LibBpfException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /** Whether libbpf creates {@code map} at load; an unused ring buffer must not be, on kernels without one. */
+    void mapSetAutocreate(MemorySegment map, boolean create) throws LibBpfException {
+        try {
+            int rc = (int) mapSetAutocreate.invokeExact(map, create);
+            if (rc < 0) {
+                throw failure("bpf_map__set_autocreate", -rc);
+            }
+        } catch (LibBpfException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /** BPF_MAP_TYPE_RINGBUF in enum bpf_map_type (kernel 5.8). */
+    static final int BPF_MAP_TYPE_RINGBUF = 27;
+
+    /** True if this kernel has BPF ring buffers, asked of the kernel itself (libbpf_probe_bpf_map_type). */
+    public boolean kernelHasRingBuffer() throws LibBpfException {
+        try {
+            int rc = (int) probeMapType.invokeExact(BPF_MAP_TYPE_RINGBUF, MemorySegment.NULL);
+            if (rc < 0) {
+                throw failure("libbpf_probe_bpf_map_type", -rc);
+            }
+            return rc == 1;
         } catch (LibBpfException e) {
             throw e;
         } catch (Throwable t) {

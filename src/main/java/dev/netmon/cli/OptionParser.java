@@ -19,7 +19,8 @@ public final class OptionParser {
 
               --format json|ecs|text     netmon's JSON lines (default), Elastic Common Schema JSON lines,
                                          or short text lines for a terminal
-              --buffer ringbuf|perf      kernel-to-user buffer (default: ringbuf; perf for kernels before 5.8)
+              --buffer ringbuf|perf|auto kernel-to-user buffer (default: auto: the ring buffer where the
+                                         kernel has one (5.8+), else the perf buffer)
               --events LIST              comma-separated subset of connect,accept,close (default: all)
               --pid PID                  trace only this process (tgid); repeat or separate with commas
               --count N                  exit after N events
@@ -60,7 +61,7 @@ public final class OptionParser {
     public static Options parse(String... args) throws UsageException {
         Options.Command command = Options.Command.TRACE;
         Format format = Format.JSON;
-        BufferKind buffer = BufferKind.RINGBUF;
+        BufferKind buffer = BufferKind.AUTO;
         int events = ConfigLayout.EV_CONNECT | ConfigLayout.EV_ACCEPT | ConfigLayout.EV_CLOSE;
         Set<Integer> pids = new LinkedHashSet<>();
         long count = 0;
@@ -192,7 +193,8 @@ public final class OptionParser {
         return switch (value) {
             case "ringbuf" -> BufferKind.RINGBUF;
             case "perf" -> BufferKind.PERF;
-            default -> throw new UsageException("unknown --buffer '" + value + "' (expected ringbuf or perf)");
+            case "auto" -> BufferKind.AUTO;
+            default -> throw new UsageException("unknown --buffer '" + value + "' (expected ringbuf, perf or auto)");
         };
     }
 

@@ -243,6 +243,11 @@ public final class Tracer implements AutoCloseable {
         return filtered;
     }
 
+    /** The buffer actually in use (--buffer auto resolved). */
+    public dev.netmon.bpf.BufferKind bufferKind() {
+        return bpf.bufferKind();
+    }
+
     public int attachedPrograms() {
         return bpf.attachedPrograms();
     }

@@ -29,7 +29,7 @@ class OptionParserTest {
     @Test
     void defaultsTraceEverythingThroughTheRingBuffer() throws UsageException {
         Options o = OptionParser.parse();
-        assertEquals(new Options(Options.Command.TRACE, Format.JSON, BufferKind.RINGBUF,
+        assertEquals(new Options(Options.Command.TRACE, Format.JSON, BufferKind.AUTO,
                 EV_CONNECT | EV_ACCEPT | EV_CLOSE, Set.of(), 0, 0), o);
     }
 
@@ -65,7 +65,7 @@ class OptionParserTest {
     void buffer() throws UsageException {
         assertEquals(BufferKind.PERF, OptionParser.parse("--buffer", "perf").buffer());
         assertEquals(BufferKind.RINGBUF, OptionParser.parse("--buffer=ringbuf").buffer());
-        assertTrue(rejected("--buffer", "ring").contains("ringbuf or perf"));
+        assertTrue(rejected("--buffer", "ring").contains("ringbuf, perf or auto"));
     }
 
     @Test

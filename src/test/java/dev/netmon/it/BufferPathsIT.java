@@ -30,6 +30,12 @@ class BufferPathsIT {
         }
     }
 
+    /** What an old kernel needs: the perf path loads with the ring buffer map never created. */
+    @Test
+    void theKernelHereHasARingBufferAndAutoPicksIt() throws Exception {
+        assertTrue(dev.netmon.bpf.LibBpf.load().kernelHasRingBuffer(), "Linux 5.8+ has BPF ring buffers");
+    }
+
     @Test
     void pidFilterDropsOtherProcessesInTheKernel() throws Exception {
         LoadSettings onlyUs = LoadSettings.defaults().withPids(Set.of((int) Host.pid()));
