@@ -9,6 +9,7 @@ import dev.netmon.cli.OptionParser;
 import dev.netmon.cli.Options;
 import dev.netmon.cli.UsageException;
 import dev.netmon.enrich.Resolver;
+import dev.netmon.enrich.cri.CriSockets;
 import dev.netmon.pipeline.OutputStage;
 import dev.netmon.pipeline.TraceStats;
 import dev.netmon.pipeline.Tracer;
@@ -58,6 +59,14 @@ public final class Main {
                 return resolve(options);
             }
             case TRACE -> {}
+        }
+
+        // A CRI socket the user named must be one netmon can use; a missing one may still appear.
+        if (options.enrich().cri() && options.enrich().criSocket().isPresent()) {
+            Optional<String> bad = CriSockets.problem(options.enrich().criSocket().get());
+            if (bad.isPresent()) {
+                return fail(EXIT_FAILURE, bad.get());
+            }
         }
 
         // Check the host: privileges, BTF, tracefs, libbpf.

@@ -94,7 +94,7 @@ class CliIT {
     void badFlagIsOneLineAndStatusTwo() throws Exception {
         try (NetmonProcess netmon = NetmonProcess.start("--buffer", "mmap")) {
             assertEquals(2, netmon.awaitExit());
-            assertEquals(List.of("netmon: unknown --buffer 'mmap' (expected ringbuf or perf) (see 'netmon --help')"),
+            assertEquals(List.of("netmon: unknown --buffer 'mmap' (expected ringbuf, perf or auto) (see 'netmon --help')"),
                     netmon.stderr());
             assertEquals(List.of(), netmon.stdout());
         }
@@ -142,6 +142,26 @@ class CliIT {
             assertEquals(1, err.size(), "" + err);
             assertTrue(err.getFirst().startsWith("netmon: /nonexistent/libbpf.so.1 not found: install it with"),
                     "" + err);
+        }
+    }
+
+    @Test
+    void aCriSocketThatIsNoSocketIsOneLine() throws Exception {
+        try (NetmonProcess netmon = NetmonProcess.start("--cri-socket", "/etc/hostname")) {
+            assertEquals(1, netmon.awaitExit());
+            List<String> err = netmon.stderr();
+            assertEquals(List.of("netmon: /etc/hostname is not a unix socket; --cri-socket names the runtime's socket,"
+                    + " e.g. /run/containerd/containerd.sock"), err);
+        }
+    }
+
+    @Test
+    void aCriSocketThatDoesNotExistYetIsWaitedFor() throws Exception {
+        try (NetmonProcess netmon = NetmonProcess.start("--cri-socket", "/run/netmon-it-absent/cri.sock",
+                "--duration", "0.5")) {
+            assertEquals(0, netmon.awaitExit(), () -> "" + netmon.stderr());
+            assertTrue(netmon.stderr().stream().anyMatch(l -> l.contains("/run/netmon-it-absent/cri.sock")
+                    && l.contains("enrichment: partial")), () -> "one warning names the socket: " + netmon.stderr());
         }
     }
 

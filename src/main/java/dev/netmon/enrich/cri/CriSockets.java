@@ -26,6 +26,26 @@ public final class CriSockets {
         return candidates.stream().filter(CriSockets::isSocket).findFirst();
     }
 
+    /**
+     * What is wrong with a socket the user named, if anything: a path that is there but is no socket, or that
+     * netmon may not open, is a mistake to report at once. A path that does not exist yet is not: the runtime may
+     * start after netmon, which then connects when it can.
+     */
+    public static Optional<String> problem(Path socket) {
+        if (!Files.exists(socket)) {
+            return Optional.empty();
+        }
+        if (!isSocket(socket)) {
+            return Optional.of(socket + " is not a unix socket; --cri-socket names the runtime's socket, e.g."
+                    + " /run/containerd/containerd.sock");
+        }
+        if (!Files.isReadable(socket) || !Files.isWritable(socket)) {
+            return Optional.of("cannot open the CRI socket " + socket + " (permission denied): run netmon as root,"
+                    + " or give its user access to the socket");
+        }
+        return Optional.empty();
+    }
+
     static boolean isSocket(Path p) {
         return Files.exists(p) && !Files.isDirectory(p) && !Files.isRegularFile(p);
     }
