@@ -69,6 +69,46 @@ class CliIT {
         assertEquals(before, attachedNetmonPrograms(), "every program detached and unloaded");
     }
 
+    /** Each instance loads its own object, maps and links: both see the same connection, one's exit spares the other. */
+    @Test
+    void twoInstancesWorkIndependently() throws Exception {
+        try (NetmonProcess first = NetmonProcess.start("--no-cri", "--events", "connect", "--pid", Long.toString(Host.pid()));
+                NetmonProcess second = NetmonProcess.start("--no-cri", "--events", "connect", "--pid",
+                        Long.toString(Host.pid()), "--buffer", "perf")) {
+            first.awaitAttached();
+            second.awaitAttached();
+            int port = udpConnect();
+            awaitLine(first, port);
+            awaitLine(second, port);
+            first.toHandle().destroy();
+            assertEquals(0, first.awaitExit());
+            int after = udpConnect();
+            awaitLine(second, after);
+        }
+    }
+
+    private static int udpConnect() throws Exception {
+        try (var probe = java.nio.channels.DatagramChannel.open(java.net.StandardProtocolFamily.INET)) {
+            probe.bind(new java.net.InetSocketAddress("127.0.0.1", 0));
+            int port = ((java.net.InetSocketAddress) probe.getLocalAddress()).getPort();
+            try (var c = java.nio.channels.DatagramChannel.open(java.net.StandardProtocolFamily.INET)) {
+                c.connect(new java.net.InetSocketAddress("127.0.0.1", port));
+            }
+            return port;
+        }
+    }
+
+    private static void awaitLine(NetmonProcess netmon, int dstPort) throws Exception {
+        long deadline = System.nanoTime() + TraceHarness.WAIT.toNanos();
+        while (System.nanoTime() - deadline < 0) {
+            if (netmon.stdout().stream().anyMatch(l -> l.contains("\"dst_port\":" + dstPort + ","))) {
+                return;
+            }
+            Thread.sleep(20); // polling the collected output; the deadline bounds it
+        }
+        throw new AssertionError("no CONNECT to port " + dstPort + ": " + netmon.stdout() + " " + netmon.stderr());
+    }
+
     @Test
     void closedStdoutEndsNetmonCleanly() throws Exception {
         String cmd = "set -o pipefail; " + NetmonProcess.LAUNCHER + " --events connect --pid " + Host.pid()
