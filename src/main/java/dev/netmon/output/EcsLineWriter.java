@@ -108,8 +108,8 @@ public final class EcsLineWriter implements LineSink {
         writeReportEvent("lost");
         json.writeObjectFieldStart("netmon");
         json.writeObjectFieldStart("lost");
-        json.writeNumberField("count", lost.count());
-        json.writeNumberField("total", lost.total());
+        writeUnsigned("count", lost.count());
+        writeUnsigned("total", lost.total());
         json.writeEndObject();
         json.writeStringField("buffer", lost.buffer());
         json.writeEndObject();
@@ -122,10 +122,10 @@ public final class EcsLineWriter implements LineSink {
         var header = event.header();
         var process = header.process();
         json.writeObjectFieldStart("process");
-        json.writeNumberField("pid", process.pid());
+        json.writeNumberField("pid", Integer.toUnsignedLong(process.pid()));
         json.writeStringField("name", process.name());
         json.writeObjectFieldStart("thread");
-        json.writeNumberField("id", process.tid());
+        json.writeNumberField("id", Integer.toUnsignedLong(process.tid()));
         json.writeEndObject();
         json.writeEndObject();
         json.writeObjectFieldStart("user");
@@ -138,7 +138,7 @@ public final class EcsLineWriter implements LineSink {
         }
         json.writeObjectFieldStart("netmon");
         json.writeNumberField("netns", header.netns());
-        json.writeNumberField("cgroup_id", header.cgroupId());
+        writeUnsigned("cgroup_id", header.cgroupId());
         if (event instanceof NetEvent.Connect c) {
             json.writeStringField("result", Errno.connectResult(c.result()));
         }
@@ -169,7 +169,7 @@ public final class EcsLineWriter implements LineSink {
                 stringArray("type", "connection", "end");
                 json.writeStringField("action", "close");
                 json.writeStringField("outcome", "success");
-                json.writeNumberField("duration", c.durationNs());
+                writeUnsigned("duration", c.durationNs());
             }
         }
         json.writeEndObject();
@@ -212,7 +212,7 @@ public final class EcsLineWriter implements LineSink {
         json.writeStringField("ip", end.ip());
         json.writeNumberField("port", end.port());
         if (bytes != null) {
-            json.writeNumberField("bytes", bytes);
+            writeUnsigned("bytes", bytes);
         }
         json.writeEndObject();
     }
@@ -263,6 +263,11 @@ public final class EcsLineWriter implements LineSink {
             json.writeString(value);
         }
         json.writeEndArray();
+    }
+
+    /** The kernel's unsigned values print unsigned, as in the default format. */
+    private void writeUnsigned(String name, long value) throws IOException {
+        JsonLineWriter.writeUnsignedField(json, name, value);
     }
 
     private void stringIfKnown(String name, String value) throws IOException {

@@ -129,8 +129,12 @@ public final class JsonLineWriter implements LineSink {
         json.writeStringField("enrichment", attribution.enrichment().text());
     }
 
-    /** A kernel __u64 held in a long: above Long.MAX_VALUE its bits would otherwise print as a negative number. */
     private void writeUnsignedField(String name, long value) throws IOException {
+        writeUnsignedField(json, name, value);
+    }
+
+    /** A kernel __u64 held in a long: above Long.MAX_VALUE its bits would otherwise print as a negative number. */
+    static void writeUnsignedField(JsonGenerator json, String name, long value) throws IOException {
         json.writeFieldName(name);
         if (value >= 0) {
             json.writeNumber(value);

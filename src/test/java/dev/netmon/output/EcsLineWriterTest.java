@@ -154,6 +154,26 @@ class EcsLineWriterTest {
         assertEquals("4294967294", JsonLines.parse(write(false, accept).getFirst()).at("/user/id").asText());
     }
 
+    /** netmon.h's __u32 and __u64 values with the top bit set print as the kernel means them, never negative. */
+    @Test
+    void kernelValuesAreUnsigned() throws IOException {
+        var header = new EventHeader(0, new ProcessRef(-1, -2, -1, "x"), -1, 0xffff_ffffL, -1);
+        var close = new NetEvent.Close(header, tcp("10.0.0.1", 41000, "10.0.0.2", 80), Direction.OUTBOUND, -1,
+                new NetEvent.Traffic(-2, -3));
+        List<String> lines = write(false, close, new Lost(0, -1, -1, "ringbuf"));
+        var json = JsonLines.parse(lines.get(0));
+        assertEquals("4294967295", json.at("/process/pid").asText());
+        assertEquals("4294967294", json.at("/process/thread/id").asText());
+        assertEquals("18446744073709551615", json.at("/netmon/cgroup_id").asText());
+        assertEquals("4294967295", json.at("/netmon/netns").asText());
+        assertEquals("18446744073709551615", json.at("/event/duration").asText());
+        assertEquals("18446744073709551614", json.at("/source/bytes").asText());
+        assertEquals("18446744073709551613", json.at("/destination/bytes").asText());
+        var lost = JsonLines.parse(lines.get(1));
+        assertEquals("18446744073709551615", lost.at("/netmon/lost/count").asText());
+        assertEquals("18446744073709551615", lost.at("/netmon/lost/total").asText());
+    }
+
     private static List<String> write(boolean podLabels, LogLine... lines) throws IOException {
         return JsonLines.writeWith(List.of(lines), out -> new EcsLineWriter(out, JsonLines.NODE, BOOTED_AT_1_7E9, podLabels));
     }

@@ -86,6 +86,15 @@ public final class CriPods {
 
     /** Runs a pod whose one container runs {@code command} in {@link #IMAGE}; returns once it is started. */
     public Pod run(String name, String namespace, String containerName, String... command) throws IOException {
+        return run(name, namespace, containerName, Map.of(), command);
+    }
+
+    /**
+     * As {@link #run(String, String, String, String...)}, for a pod with {@code labels} from its spec. As the kubelet
+     * does, they go on the sandbox only, next to its io.kubernetes.pod.* labels; the container gets those alone.
+     */
+    public Pod run(String name, String namespace, String containerName, Map<String, String> labels,
+            String... command) throws IOException {
         String uid = UUID.randomUUID().toString();
         Map<String, String> podLabels = Map.of(
                 "io.kubernetes.pod.name", name,
@@ -103,6 +112,7 @@ public final class CriPods {
                         .setAttempt(0))
                 .setHostname(name)
                 .setLogDirectory(logDirectory.toString())
+                .putAllLabels(labels)
                 .putAllLabels(podLabels)
                 .putAnnotations("kubernetes.io/config.source", "api")
                 .setLinux(LinuxPodSandboxConfig.newBuilder()
