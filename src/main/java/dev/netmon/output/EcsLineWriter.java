@@ -66,8 +66,8 @@ public final class EcsLineWriter implements LineSink {
                 writeReportEvent("dropped");
                 json.writeObjectFieldStart("netmon");
                 json.writeObjectFieldStart("dropped");
-                json.writeNumberField("count", d.count());
-                json.writeNumberField("total", d.total());
+                writeUnsigned("count", d.count());
+                writeUnsigned("total", d.total());
                 json.writeEndObject();
                 json.writeStringField("reason", d.reason());
                 json.writeEndObject();
@@ -80,11 +80,11 @@ public final class EcsLineWriter implements LineSink {
                     writeOrchestrator(container);
                 }
                 json.writeObjectFieldStart("netmon");
-                json.writeNumberField("cgroup_id", r.cgroupId());
+                writeUnsigned("cgroup_id", r.cgroupId());
                 stringIfKnown("unit", r.attribution().unit());
                 json.writeObjectFieldStart("rate_limited");
-                json.writeNumberField("count", r.count());
-                json.writeNumberField("limit_per_second", r.limitPerSecond());
+                writeUnsigned("count", r.count());
+                writeUnsigned("limit_per_second", r.limitPerSecond());
                 json.writeEndObject();
                 json.writeEndObject();
             }

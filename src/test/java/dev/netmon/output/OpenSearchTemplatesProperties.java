@@ -37,7 +37,9 @@ class OpenSearchTemplatesProperties {
         Arbitrary<LogLine> line = Arbitraries.oneOf(
                 EventArbitraries.netEvents(EventArbitraries.comms()),
                 EventArbitraries.attributed(EventArbitraries.comms(), Arbitraries.strings().ofMaxLength(12)),
-                EventArbitraries.lost());
+                EventArbitraries.lost(),
+                EventArbitraries.dropped(),
+                EventArbitraries.rateLimited(Arbitraries.strings().ofMaxLength(12)));
         return line.list().ofMaxSize(8);
     }
 }

@@ -41,7 +41,8 @@ class OpenSearchTemplatesTest {
             schema = new ObjectMapper().readTree(in);
         }
         Map<String, String> expected = new TreeMap<>();
-        for (String line : List.of("connect_line", "accept_line", "close_line", "lost_line")) {
+        for (String line : List.of("connect_line", "accept_line", "close_line", "lost_line", "dropped_line",
+                "rate_limited_line")) {
             schema.at("/$defs/" + line + "/properties").properties()
                     .forEach(p -> expected.putAll(indexType(schema, p.getKey(), p.getValue())));
         }
@@ -94,7 +95,9 @@ class OpenSearchTemplatesTest {
         var close = new Attributed(new NetEvent.Close(header(1, "sshd"), tcp("10.0.0.2", 50000, "10.0.0.1", 22),
                 Direction.INBOUND, 2_032_075, new NetEvent.Traffic(1074, 79)),
                 new Attribution(null, "sshd.service", Enrichment.FULL, "/system.slice/ssh.service"));
-        List<LogLine> records = List.of(connect, close, new Lost(2, 7, 19, "perf"));
+        List<LogLine> records = List.of(connect, close, new Lost(2, 7, 19, "perf"),
+                new dev.netmon.event.Dropped(3, 5, 9, dev.netmon.event.Dropped.OUTPUT_SLOW),
+                new dev.netmon.event.RateLimited(4, 5821, connect.attribution(), 2891, 100));
         Map<String, String> printed = new TreeMap<>();
         for (String line : JsonLines.writeWith(records, out -> new EcsLineWriter(out, JsonLines.NODE, BOOTED_AT_1_7E9, true))) {
             JsonNode json = JsonLines.parse(line);
