@@ -12,6 +12,8 @@ import dev.netmon.cli.UsageException;
 import dev.netmon.enrich.Resolver;
 import dev.netmon.enrich.cri.CriCallObserver;
 import dev.netmon.metrics.NetmonMetrics;
+import dev.netmon.metrics.StatsLine;
+import dev.netmon.metrics.StatsReporter;
 import dev.netmon.pipeline.OutputStage;
 import dev.netmon.pipeline.TraceStats;
 import dev.netmon.pipeline.Tracer;
@@ -101,14 +103,16 @@ public final class Main {
         // longer than --enrich-wait.
         // Output: a bounded queue and its own writer thread, so that a slow reader of stdout costs DROPPED lines,
         // counted and reported, instead of stalling the buffer reader into kernel-side LOST events.
-        // Self-observation: metrics read the pipeline's counts on the HTTP server's threads.
+        // Self-observation: metrics and the STATS line read the pipeline's counts on their own threads.
         try (NetmonMetrics served = metrics;
                 Resolver resolver = Enrichments.resolver(options.enrich(), System.err, criCalls);
                 OutputStage output = new OutputStage(
                         options.format().open(stdout, nodeName(), new WallClock(lib), options.enrich().podLabels()),
                         options.queueSize(), DROPPED_REPORT_NS, lib::monotonicNs);
                 Tracer tracer = Tracer.attach(lib, settings, output, options.count(), resolver,
-                        options.enrich().waitMs() * 1_000_000, options.filters().lineFilter(), options.rateLimit())) {
+                        options.enrich().waitMs() * 1_000_000, options.filters().lineFilter(), options.rateLimit());
+                StatsReporter stats = StatsReporter.start(options.statsIntervalSeconds(),
+                        () -> StatsLine.read(tracer, output), System.err)) {
             // Signals end the read loop; the try block then detaches everything.
             Signal.handle(new Signal("INT"), sig -> tracer.stop());
             Signal.handle(new Signal("TERM"), sig -> tracer.stop());
