@@ -83,7 +83,8 @@ public final class LibBpf {
         programFd = bind("bpf_program__fd", FunctionDescriptor.of(JAVA_INT, ADDRESS), false);
         // bpf_prog_get_info_by_fd came in libbpf 1.2; Debian 12 ships 1.1, whose bpf_obj_get_info_by_fd is the
         // same BPF_OBJ_GET_INFO_BY_FD command for any kind of fd.
-        objGetInfoByFd = bind("bpf_obj_get_info_by_fd", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS), true);
+        objGetInfoByFd =
+                bind("bpf_obj_get_info_by_fd", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS), true);
         linkDestroy = bind("bpf_link__destroy", FunctionDescriptor.of(JAVA_INT, ADDRESS), false);
         numPossibleCpus = bind("libbpf_num_possible_cpus", FunctionDescriptor.of(JAVA_INT), false);
         strerror = bind("libbpf_strerror", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_LONG), false);

@@ -26,8 +26,8 @@ class NetmonMetricsTest {
 
             String text = scrape(metrics.url());
             assertTrue(text.contains("netmon_cri_request_duration_seconds_count{method=\"ListContainers\"} 2\n"), text);
-            assertTrue(text.contains("netmon_cri_request_duration_seconds_bucket{method=\"ListContainers\",le=\"0.005\"}"
-                    + " 1\n"), text);
+            assertTrue(text.contains(
+                    "netmon_cri_request_duration_seconds_bucket{method=\"ListContainers\",le=\"0.005\"} 1\n"), text);
             assertTrue(text.contains("netmon_cri_errors_total{code=\"DEADLINE_EXCEEDED\",method=\"ListContainers\"}"
                     + " 1.0\n"), text);
             assertTrue(text.contains("netmon_cri_errors_total{code=\"UNAVAILABLE\",method=\"Version\"} 1.0\n"), text);
