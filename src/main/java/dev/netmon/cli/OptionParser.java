@@ -30,7 +30,7 @@ public final class OptionParser {
 
             Watching netmon itself:
               --metrics-addr [HOST:]PORT serve Prometheus metrics at http://HOST:PORT/metrics (default: off);
-                                         HOST is an IP address, 127.0.0.1 when left out ([::1] for IPv6)
+                                         HOST: an IP address, IPv6 in brackets; 127.0.0.1 when left out
               --stats-interval SECONDS   one STATS line on stderr this often (default: 60; 0: never)
 
             Filters (repeat a flag or separate values with commas; different flags must all match):
