@@ -10,6 +10,7 @@ import dev.netmon.enrich.CgroupPaths;
 import dev.netmon.enrich.ProcessIds;
 import dev.netmon.enrich.RateLimitedLog;
 import dev.netmon.enrich.Resolver;
+import dev.netmon.enrich.cri.CriCallObserver;
 import dev.netmon.enrich.cri.CriDirectory;
 import dev.netmon.enrich.cri.CriSockets;
 import dev.netmon.event.Attribution;
@@ -32,6 +33,11 @@ final class Enrichments {
     private Enrichments() {}
 
     static Resolver resolver(Options.Enrich e, PrintStream err) {
+        return resolver(e, err, CriCallObserver.NONE);
+    }
+
+    /** @param criCalls told of every CRI call, for the metrics */
+    static Resolver resolver(Options.Enrich e, PrintStream err, CriCallObserver criCalls) {
         CgroupMounts mounts = CgroupMounts.ofThisHost();
         CgroupIndex v2 = mounts.unified().map(p -> new CgroupIndex(p, MAX_TOMBSTONES, TOMBSTONE_NS)).orElse(null);
         CgroupIndex v1 = mounts.memoryV1().map(p -> new CgroupIndex(p, MAX_TOMBSTONES, TOMBSTONE_NS)).orElse(null);
@@ -51,7 +57,7 @@ final class Enrichments {
                         e.cacheSize(), Duration.ofSeconds(e.cacheTtlSeconds()), Duration.ofSeconds(30),
                         Duration.ofMinutes(5));
                 cri = CriDirectory.start(socket.get(), settings,
-                        new RateLimitedLog(err, Duration.ofSeconds(30).toNanos(), System::nanoTime));
+                        new RateLimitedLog(err, Duration.ofSeconds(30).toNanos(), System::nanoTime), criCalls);
             }
         }
         return new Resolver(v2, v1, cri);

@@ -5,11 +5,16 @@ import dev.netmon.bpf.LibBpfException;
 import dev.netmon.bpf.LibBpfUnavailableException;
 import dev.netmon.bpf.LoadSettings;
 import dev.netmon.cli.HostCheck;
+import dev.netmon.cli.MetricsAddress;
 import dev.netmon.cli.OptionParser;
 import dev.netmon.cli.Options;
 import dev.netmon.cli.UsageException;
 import dev.netmon.enrich.Resolver;
 import dev.netmon.enrich.cri.CriSockets;
+import dev.netmon.enrich.cri.CriCallObserver;
+import dev.netmon.metrics.NetmonMetrics;
+import dev.netmon.metrics.StatsLine;
+import dev.netmon.metrics.StatsReporter;
 import dev.netmon.pipeline.OutputStage;
 import dev.netmon.pipeline.TraceStats;
 import dev.netmon.pipeline.Tracer;
@@ -82,6 +87,19 @@ public final class Main {
                     + " or 'dnf install libbpf' (Fedora, RHEL)");
         }
 
+        // Serve metrics first, when asked: a port that is taken fails before anything is loaded.
+        NetmonMetrics metrics = null;
+        if (options.metricsAddress().isPresent()) {
+            MetricsAddress address = options.metricsAddress().get();
+            try {
+                metrics = NetmonMetrics.serve(address);
+            } catch (IOException e) {
+                return fail(EXIT_FAILURE, "cannot serve metrics on " + address.authority(address.port()) + ": "
+                        + e.getMessage() + "; give --metrics-addr a free port on an address of this host");
+            }
+        }
+        CriCallObserver criCalls = metrics == null ? CriCallObserver.NONE : metrics.criObserver();
+
         // Load and attach; from here on events flow into the buffer.
         LoadSettings settings = LoadSettings.defaults()
                 .withEvents(options.events())
@@ -94,15 +112,23 @@ public final class Main {
         // longer than --enrich-wait.
         // Output: a bounded queue and its own writer thread, so that a slow reader of stdout costs DROPPED lines,
         // counted and reported, instead of stalling the buffer reader into kernel-side LOST events.
-        try (Resolver resolver = Enrichments.resolver(options.enrich(), System.err);
+        // Self-observation: metrics and the STATS line read the pipeline's counts on their own threads.
+        try (NetmonMetrics served = metrics;
+                Resolver resolver = Enrichments.resolver(options.enrich(), System.err, criCalls);
                 OutputStage output = new OutputStage(
                         options.format().open(stdout, nodeName(), new WallClock(lib), options.enrich().podLabels()),
                         options.queueSize(), DROPPED_REPORT_NS, lib::monotonicNs);
                 Tracer tracer = Tracer.attach(lib, settings, output, options.count(), resolver,
-                        options.enrich().waitMs() * 1_000_000, options.filters().lineFilter(), options.rateLimit())) {
+                        options.enrich().waitMs() * 1_000_000, options.filters().lineFilter(), options.rateLimit());
+                StatsReporter stats = StatsReporter.start(options.statsIntervalSeconds(),
+                        () -> StatsLine.read(tracer, output), System.err)) {
             // Signals end the read loop; the try block then detaches everything.
             Signal.handle(new Signal("INT"), sig -> tracer.stop());
             Signal.handle(new Signal("TERM"), sig -> tracer.stop());
+            if (served != null) {
+                served.watch(tracer, output, resolver);
+                System.err.println("netmon: serving metrics at " + served.url());
+            }
             System.err.printf("netmon: tracing with %d programs attached, %s buffer; Ctrl-C stops%n",
                     tracer.attachedPrograms(), tracer.bufferKind().text());
             if (options.buffer() == dev.netmon.bpf.BufferKind.AUTO && tracer.bufferKind() != options.buffer().resolve(true)) {
@@ -111,9 +137,9 @@ public final class Main {
 
             // Read until stopped, counted out, timed out or the reader of stdout goes away.
             long deadline = options.durationNs() > 0 ? System.nanoTime() + options.durationNs() : Long.MAX_VALUE;
-            TraceStats stats = tracer.run(deadline);
-            System.err.printf("netmon: %d events, %d lost, %d dropped, %d decode errors%s%s%n", stats.events(),
-                    stats.lost(), stats.dropped(), stats.decodeErrors() + stats.sinkFailures(),
+            TraceStats end = tracer.run(deadline);
+            System.err.printf("netmon: %d events, %d lost, %d dropped, %d decode errors%s%s%n", end.events(),
+                    end.lost(), end.dropped(), end.decodeErrors() + end.sinkFailures(),
                     (tracer.filtered() > 0 ? ", " + tracer.filtered() + " filtered out" : "")
                             + (tracer.rateLimited() > 0 ? ", " + tracer.rateLimited() + " rate-limited" : ""),
                     tracer.outputClosed() ? ", stdout closed" : "");

@@ -40,6 +40,13 @@ class MainTest {
     }
 
     @Test
+    void badMetricsAddressIsOneLineAndStatus2() {
+        assertEquals(2, Main.run(new String[] {"--metrics-addr", "nonsense"}));
+        assertEquals("netmon: --metrics-addr 'nonsense' is not an address (expected PORT, :PORT, IPV4:PORT or"
+                + " [IPV6]:PORT, e.g. 127.0.0.1:9464) (see 'netmon --help')" + System.lineSeparator(), stderr());
+    }
+
+    @Test
     void helpGoesToStdout() {
         assertEquals(0, Main.run(new String[] {"--help"}));
         assertEquals(OptionParser.USAGE, stdout());

@@ -26,9 +26,13 @@ public final class BpfObject implements AutoCloseable {
     private final Arena arena = Arena.ofShared();
     private final MemorySegment obj;
     private final List<MemorySegment> links = new ArrayList<>();
+    /** Attached programs by name, for their run statistics. */
+    private final List<Attached> attached = new ArrayList<>();
     private final LoadSettings settings;
     private final int cpus;
     private boolean closed;
+
+    private record Attached(String name, MemorySegment program) {}
 
     private BpfObject(LibBpf lib, MemorySegment image, LoadSettings settings) throws LibBpfException {
         if (settings.buffer() == BufferKind.AUTO) {
@@ -132,8 +136,31 @@ public final class BpfObject implements AutoCloseable {
 
     private void attach(String... programs) throws LibBpfException {
         for (String name : programs) {
-            links.add(lib.programAttach(lib.findProgram(obj, name), name));
+            MemorySegment prog = lib.findProgram(obj, name);
+            links.add(lib.programAttach(prog, name));
+            attached.add(new Attached(name, prog));
         }
+    }
+
+    /**
+     * The kernel's run time and run count of each attached program, in attach order; empty once closed. Safe from
+     * any thread: close waits for a read in progress.
+     */
+    public synchronized List<ProgramStats> programStats() throws LibBpfException {
+        if (closed) {
+            return List.of();
+        }
+        List<ProgramStats> out = new ArrayList<>(attached.size());
+        try (Arena call = Arena.ofConfined()) {
+            MemorySegment info = call.allocate(ProgInfoLayout.SIZE, 8);
+            for (Attached a : attached) {
+                info.fill((byte) 0);
+                lib.progInfo(lib.programFd(a.program(), a.name()), info);
+                out.add(new ProgramStats(a.name(), info.get(JAVA_LONG, ProgInfoLayout.RUN_TIME_NS),
+                        info.get(JAVA_LONG, ProgInfoLayout.RUN_CNT)));
+            }
+        }
+        return out;
     }
 
     /** Opens the buffer the object was configured for, delivering each record to {@code sink}. */
@@ -182,6 +209,7 @@ public final class BpfObject implements AutoCloseable {
             lib.linkDestroy(link);
         }
         links.clear();
+        attached.clear();
         lib.objectClose(obj);
         arena.close();
     }

@@ -53,6 +53,8 @@ public final class LibBpf {
     private final MethodHandle mapUpdateElem;
     private final MethodHandle mapLookupElem;
     private final MethodHandle programAttach;
+    private final MethodHandle programFd;
+    private final MethodHandle objGetInfoByFd;
     private final MethodHandle linkDestroy;
     private final MethodHandle numPossibleCpus;
     private final MethodHandle strerror;
@@ -83,6 +85,11 @@ public final class LibBpf {
         mapUpdateElem = bind("bpf_map__update_elem", elem, true);
         mapLookupElem = bind("bpf_map__lookup_elem", elem, true);
         programAttach = bind("bpf_program__attach", FunctionDescriptor.of(ADDRESS, ADDRESS), true);
+        programFd = bind("bpf_program__fd", FunctionDescriptor.of(JAVA_INT, ADDRESS), false);
+        // bpf_prog_get_info_by_fd came in libbpf 1.2; Debian 12 ships 1.1, whose bpf_obj_get_info_by_fd is the
+        // same BPF_OBJ_GET_INFO_BY_FD command for any kind of fd.
+        objGetInfoByFd =
+                bind("bpf_obj_get_info_by_fd", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS), true);
         linkDestroy = bind("bpf_link__destroy", FunctionDescriptor.of(JAVA_INT, ADDRESS), false);
         numPossibleCpus = bind("libbpf_num_possible_cpus", FunctionDescriptor.of(JAVA_INT), false);
         strerror = bind("libbpf_strerror", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_LONG), false);
@@ -286,6 +293,40 @@ public final class LibBpf {
             MemorySegment state = call.allocate(CALL_STATE);
             MemorySegment link = (MemorySegment) programAttach.invokeExact(state, prog);
             return requireNonNull("bpf_program__attach(" + name + ")", link, state);
+        } catch (LibBpfException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /** The loaded program's fd; owned by the object, never closed by the caller. */
+    int programFd(MemorySegment prog, String name) throws LibBpfException {
+        try {
+            int fd = (int) programFd.invokeExact(prog);
+            if (fd < 0) {
+                throw failure("bpf_program__fd(" + name + ")", -fd);
+            }
+            return fd;
+        } catch (LibBpfException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /**
+     * bpf_obj_get_info_by_fd: fills {@code info} (zeroed by the caller, its size the length offered) with the
+     * kernel's struct bpf_prog_info for {@code progFd}.
+     *
+     * @return how many bytes the kernel filled: less than offered on a kernel whose struct is shorter
+     */
+    int progInfo(int progFd, MemorySegment info) throws LibBpfException {
+        try (Arena call = Arena.ofConfined()) {
+            MemorySegment state = call.allocate(CALL_STATE);
+            MemorySegment len = call.allocateFrom(JAVA_INT, (int) info.byteSize());
+            requireZero("bpf_obj_get_info_by_fd", (int) objGetInfoByFd.invokeExact(state, progFd, info, len));
+            return len.get(JAVA_INT, 0);
         } catch (LibBpfException e) {
             throw e;
         } catch (Throwable t) {

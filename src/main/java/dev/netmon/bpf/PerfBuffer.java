@@ -26,7 +26,8 @@ final class PerfBuffer implements EventBuffer {
     private final Arena arena = Arena.ofShared();
     private final MemorySegment pb;
     private final RecordSink sink;
-    private long sinkFailures;
+    /** Volatile, for readers on other threads; written only on a failure, so it costs nothing per record. */
+    private volatile long sinkFailures;
 
     PerfBuffer(LibBpf lib, int mapFd, int pagesPerCpu, int watermarkBytes, RecordSink sink) throws LibBpfException {
         this.lib = lib;

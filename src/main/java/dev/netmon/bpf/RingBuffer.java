@@ -9,7 +9,8 @@ final class RingBuffer implements EventBuffer {
     private final Arena arena = Arena.ofShared();
     private final MemorySegment rb;
     private final RecordSink sink;
-    private long sinkFailures;
+    /** Volatile, for readers on other threads; written only on a failure, so it costs nothing per record. */
+    private volatile long sinkFailures;
 
     RingBuffer(LibBpf lib, int mapFd, RecordSink sink) throws LibBpfException {
         this.lib = lib;

@@ -29,6 +29,11 @@ public final class OptionParser {
               --rate-limit N             at most N events a second per cgroup (container); the rest are
                                          summarised in RATE_LIMITED lines (default: 0, off)
 
+            Watching netmon itself:
+              --metrics-addr [HOST:]PORT serve Prometheus metrics at http://HOST:PORT/metrics (default: off);
+                                         HOST: an IP address, IPv6 in brackets; 127.0.0.1 when left out
+              --stats-interval SECONDS   one STATS line on stderr this often (default: 60; 0: never)
+
             Filters (repeat a flag or separate values with commas; different flags must all match):
               --protocol tcp|udp         only this protocol                          (in the kernel)
               --port PORT                only connections with this port at either end (in the kernel)
@@ -78,6 +83,8 @@ public final class OptionParser {
         int resolvePid = 0;
         int queueSize = Options.DEFAULT_QUEUE_SIZE;
         long rateLimit = 0;
+        java.util.Optional<MetricsAddress> metricsAddress = java.util.Optional.empty();
+        long statsInterval = Options.DEFAULT_STATS_INTERVAL_SECONDS;
         int protocols = 0;
         Set<Integer> ports = new LinkedHashSet<>();
         Set<String> processNames = new LinkedHashSet<>();
@@ -113,7 +120,7 @@ public final class OptionParser {
                 case "--format", "--buffer", "--events", "--pid", "--count", "--duration", "--cri-socket",
                         "--enrich-wait", "--cri-timeout", "--cache-size", "--cache-ttl", "--cgroup", "--protocol",
                         "--port", "--process", "--namespace", "--exclude-namespace", "--pod", "--cidr",
-                        "--exclude-cidr", "--queue-size", "--rate-limit" -> {
+                        "--exclude-cidr", "--queue-size", "--rate-limit", "--metrics-addr", "--stats-interval" -> {
                     String value;
                     if (inline != null) {
                         value = inline;
@@ -143,6 +150,8 @@ public final class OptionParser {
                         case "--cache-ttl" -> cacheTtl = bounded(name, value, 86_400 * 30);
                         case "--queue-size" -> queueSize = (int) bounded(name, value, 1 << 24);
                         case "--rate-limit" -> rateLimit = nonNegativeLong(name, value, 100_000_000);
+                        case "--metrics-addr" -> metricsAddress = java.util.Optional.of(MetricsAddress.parse(value));
+                        case "--stats-interval" -> statsInterval = nonNegativeLong(name, value, 86_400);
                         case "--protocol" -> protocols |= protocols(value);
                         case "--port" -> ports.addAll(ports(value));
                         case "--process" -> processNames.addAll(processNames(value));
@@ -177,7 +186,7 @@ public final class OptionParser {
         var filters = new Options.Filters(protocols, ports, processNames, namespaces, excludeNamespaces, pods, cidrs,
                 excludeCidrs);
         return new Options(command, format, buffer, events, pids, count, durationNs, enrich, resolveCgroup,
-                resolvePid, filters, queueSize, rateLimit);
+                resolvePid, filters, queueSize, rateLimit, metricsAddress, statsInterval);
     }
 
     private static Format format(String value) throws UsageException {

@@ -15,6 +15,8 @@ import java.util.Set;
  * @param enrich how container and pod attribution is looked up
  * @param resolveCgroup for {@code netmon resolve --cgroup LINE}: the line, else null
  * @param resolvePid for {@code netmon resolve --pid N}: the pid, else 0
+ * @param metricsAddress where to serve Prometheus metrics; empty: nowhere
+ * @param statsIntervalSeconds how often a STATS line goes to stderr; 0 for never
  */
 public record Options(
         Command command,
@@ -29,7 +31,9 @@ public record Options(
         int resolvePid,
         Filters filters,
         int queueSize,
-        long rateLimit) {
+        long rateLimit,
+        Optional<MetricsAddress> metricsAddress,
+        long statsIntervalSeconds) {
 
     public enum Command {
         TRACE,
@@ -71,6 +75,7 @@ public record Options(
 
     /** Lines the output queue holds: about 5 MB of events, a few hundred ms of a busy node's burst. */
     public static final int DEFAULT_QUEUE_SIZE = 16_384;
+    public static final long DEFAULT_STATS_INTERVAL_SECONDS = 60;
 
     public Options {
         pids = Set.copyOf(pids);
@@ -80,6 +85,6 @@ public record Options(
     public Options(Command command, Format format, BufferKind buffer, int events, Set<Integer> pids, long count,
             long durationNs) {
         this(command, format, buffer, events, pids, count, durationNs, Enrich.defaults(), null, 0, Filters.none(),
-                DEFAULT_QUEUE_SIZE, 0);
+                DEFAULT_QUEUE_SIZE, 0, Optional.empty(), DEFAULT_STATS_INTERVAL_SECONDS);
     }
 }

@@ -6,6 +6,8 @@ import dev.netmon.event.Attribution;
 import dev.netmon.event.ContainerInfo;
 import dev.netmon.event.Enrichment;
 import dev.netmon.event.EventHeader;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -143,6 +145,26 @@ public final class Resolver implements AutoCloseable {
         if (memoryV1 != null) {
             memoryV1.refresh();
         }
+    }
+
+    /**
+     * Entries in each cache, for the metrics: {@code cgroup_v2} and {@code cgroup_v1} (cgroups indexed),
+     * {@code cri_containers} and {@code cri_pods} (the CRI directory's). Caches this host does not use are left out.
+     * Safe from any thread.
+     */
+    public Map<String, Integer> cacheSizes() {
+        Map<String, Integer> sizes = new LinkedHashMap<>();
+        if (unified != null) {
+            sizes.put("cgroup_v2", unified.size());
+        }
+        if (memoryV1 != null) {
+            sizes.put("cgroup_v1", memoryV1.size());
+        }
+        if (cri != null) {
+            sizes.put("cri_containers", cri.containerCacheSize());
+            sizes.put("cri_pods", cri.podCacheSize());
+        }
+        return sizes;
     }
 
     @Override

@@ -34,15 +34,21 @@ final class HoldingStage {
     private final long maxWaitNs;
     private final LineSink sink;
     private final LinkedHashMap<Key, ArrayDeque<Held>> held = new LinkedHashMap<>();
+    private final TraceCounts counts;
     private int heldCount;
     private long written;
-    private long releasedUnresolved;
 
     /** @param resolver null to write every event with unknown attribution (no enrichment) */
     HoldingStage(Resolver resolver, long maxWaitNs, LineSink sink) {
+        this(resolver, maxWaitNs, sink, new TraceCounts());
+    }
+
+    /** @param counts where the enrichment levels and unresolved releases are counted */
+    HoldingStage(Resolver resolver, long maxWaitNs, LineSink sink, TraceCounts counts) {
         this.resolver = resolver;
         this.maxWaitNs = maxWaitNs;
         this.sink = sink;
+        this.counts = counts;
     }
 
     void offer(NetEvent event, long nowNs) throws IOException {
@@ -82,7 +88,7 @@ final class HoldingStage {
                     continue;
                 }
                 a = resolver.now(head.event().header());
-                releasedUnresolved += queue.size();
+                counts.countReleasedUnresolved(queue.size());
             }
             for (Held h : queue) {
                 write(h.event(), a);
@@ -99,7 +105,7 @@ final class HoldingStage {
         for (Held h : queue) {
             write(h.event(), a);
         }
-        releasedUnresolved += queue.size();
+        counts.countReleasedUnresolved(queue.size());
         heldCount -= queue.size();
         it.remove();
     }
@@ -121,10 +127,11 @@ final class HoldingStage {
 
     /** Events that went out with partial attribution because their wait ended first. */
     long releasedUnresolved() {
-        return releasedUnresolved;
+        return counts.releasedUnresolved();
     }
 
     private void write(NetEvent event, Attribution a) throws IOException {
+        counts.countEnriched(a.enrichment());
         sink.write(new Attributed(event, a));
         written++;
     }

@@ -21,6 +21,7 @@ public final class OutputStage implements LineSink, AutoCloseable {
 
     private final LineSink out;
     private final ArrayBlockingQueue<LogLine> queue;
+    private final int capacity;
     private final ConcurrentLinkedQueue<LogLine> reports = new ConcurrentLinkedQueue<>();
     private final long reportIntervalNs;
     private final LongSupplier monotonicNs;
@@ -39,6 +40,7 @@ public final class OutputStage implements LineSink, AutoCloseable {
     public OutputStage(LineSink out, int capacity, long reportIntervalNs, LongSupplier monotonicNs) {
         this.out = out;
         this.queue = new ArrayBlockingQueue<>(capacity);
+        this.capacity = capacity;
         this.reportIntervalNs = reportIntervalNs;
         this.monotonicNs = monotonicNs;
         this.lastReportNs = System.nanoTime();
@@ -135,8 +137,13 @@ public final class OutputStage implements LineSink, AutoCloseable {
         return dropped.get();
     }
 
+    /** Event lines waiting for stdout; safe from any thread. */
     public int depth() {
         return queue.size();
+    }
+
+    public int capacity() {
+        return capacity;
     }
 
     /** Writes what is queued (bounded by {@code maxWaitNs}), reports what was dropped, flushes. */

@@ -38,14 +38,10 @@ public final class Tracer implements AutoCloseable {
     private final HoldingStage holding;
     private final long maxEvents;
     private volatile boolean stopRequested;
-    private long events;
-    private long filtered;
-    private long rateLimited;
+    private final TraceCounts counts = new TraceCounts();
     private long lastRateReportNs = System.nanoTime();
     private final RateLimiter limiter;
     private final Resolver resolver;
-    private long decodeErrors;
-    private long lostReported;
     private boolean outputClosed;
 
     private Tracer(LibBpf lib, LoadSettings settings, LineSink sink, long maxEvents, Resolver resolver,
@@ -58,12 +54,13 @@ public final class Tracer implements AutoCloseable {
         this.holding = new HoldingStage(resolver, maxWaitNs, new LineSink() {
             @Override
             public void write(LogLine line) throws IOException {
-                if (line instanceof Attributed a && !filter.test(a)) {
-                    filtered++;
+                Attributed a = (Attributed) line; // the holding stage writes nothing else
+                if (!filter.test(a)) {
+                    counts.countFiltered();
                     return;
                 }
                 if (!reachedCount() && sink.offer(line)) { // a released queue may hold more than --count wants
-                    events++;
+                    counts.countDelivered(a.event());
                 }
             }
 
@@ -71,7 +68,7 @@ public final class Tracer implements AutoCloseable {
             public void flush() throws IOException {
                 sink.flush();
             }
-        });
+        }, counts);
         this.bpf = BpfObject.load(lib, settings);
         try {
             this.buffer = bpf.openBuffer(this::onRecord);
@@ -110,12 +107,12 @@ public final class Tracer implements AutoCloseable {
         try {
             event = decoder.decode(record);
         } catch (MalformedEventException e) {
-            decodeErrors++;
+            counts.countDecodeError();
             return;
         }
         long now = System.nanoTime();
         if (!limiter.allow(event.header(), now)) {
-            rateLimited++;
+            counts.countRateLimited();
             return;
         }
         try {
@@ -137,7 +134,7 @@ public final class Tracer implements AutoCloseable {
     }
 
     private boolean reachedCount() {
-        return maxEvents > 0 && events >= maxEvents;
+        return maxEvents > 0 && counts.events() >= maxEvents;
     }
 
     /**
@@ -178,9 +175,10 @@ public final class Tracer implements AutoCloseable {
             return;
         }
         long total = bpf.lostTotal();
-        if (total > lostReported) {
-            Lost lost = new Lost(lib.monotonicNs(), total - lostReported, total, bpf.bufferKind().text());
-            lostReported = total;
+        long reported = counts.lost();
+        if (total > reported) {
+            Lost lost = new Lost(lib.monotonicNs(), total - reported, total, bpf.bufferKind().text());
+            counts.countLost(total);
             try {
                 sink.write(lost);
             } catch (IOException e) {
@@ -228,19 +226,30 @@ public final class Tracer implements AutoCloseable {
         return outputClosed || sink.closed();
     }
 
+    /** Safe from any thread, while the tracer runs too. */
     public TraceStats stats() {
-        return new TraceStats(events, lostReported, decodeErrors, buffer.sinkFailures(),
+        return new TraceStats(counts.events(), counts.lost(), counts.decodeErrors(), buffer.sinkFailures(),
                 sink instanceof OutputStage o ? o.dropped() : 0);
+    }
+
+    /** Running totals, readable from any thread while the tracer runs. */
+    public TraceCounts counts() {
+        return counts;
     }
 
     /** Events the per-cgroup rate limit left out (each summarised in a RATE_LIMITED line). */
     public long rateLimited() {
-        return rateLimited;
+        return counts.rateLimited();
     }
 
     /** Events that user-space filters (--namespace, --pod, --cidr ...) held back. */
     public long filtered() {
-        return filtered;
+        return counts.filtered();
+    }
+
+    /** Each attached program's kernel run statistics (zero unless BPF statistics are on); empty once closed. */
+    public java.util.List<dev.netmon.bpf.ProgramStats> programStats() throws LibBpfException {
+        return bpf.programStats();
     }
 
     /** The buffer actually in use (--buffer auto resolved). */

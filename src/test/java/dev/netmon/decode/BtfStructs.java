@@ -12,13 +12,19 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Struct layouts read from the BTF that clang wrote into the compiled BPF object ({@code bpftool btf dump ...
- * format raw}), i.e. what the kernel side really uses, not what a header claims.
+ * Struct layouts read from BTF ({@code bpftool btf dump ... format raw}): the BTF that clang wrote into the compiled
+ * BPF object, or the running kernel's ({@code /sys/kernel/btf/vmlinux}), i.e. what is really used, not what a header
+ * claims.
  */
-final class BtfStructs {
-    record Member(String name, int offset, int size) {}
+public final class BtfStructs {
+    public record Member(String name, int offset, int size) {}
 
-    record Struct(String name, int size, List<Member> members) {}
+    public record Struct(String name, int size, List<Member> members) {
+        public Member member(String name) {
+            return members.stream().filter(m -> m.name().equals(name)).findFirst()
+                    .orElseThrow(() -> new IllegalArgumentException("no member " + name + " in struct " + name()));
+        }
+    }
 
     private static final Pattern TYPE = Pattern.compile("^\\[(\\d+)] (\\w+) '([^']*)'(.*)$");
     private static final Pattern MEMBER = Pattern.compile("^\\s+'(\\w+)' type_id=(\\d+) bits_offset=(\\d+).*$");
@@ -28,7 +34,7 @@ final class BtfStructs {
 
     private final Map<Integer, Type> types = new HashMap<>();
 
-    static BtfStructs dump(String object) throws IOException, InterruptedException {
+    public static BtfStructs dump(String object) throws IOException, InterruptedException {
         Process p = new ProcessBuilder("bpftool", "btf", "dump", "file", object, "format", "raw")
                 .redirectErrorStream(true)
                 .start();
@@ -60,7 +66,7 @@ final class BtfStructs {
         }
     }
 
-    Struct struct(String name) {
+    public Struct struct(String name) {
         for (Type t : types.values()) {
             if (t.kind().equals("STRUCT") && t.name().equals(name)) {
                 List<Member> members = new ArrayList<>();

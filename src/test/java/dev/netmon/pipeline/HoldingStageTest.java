@@ -215,6 +215,29 @@ class HoldingStageTest {
         assertEquals(0, stage.releasedUnresolved());
     }
 
+    /** What the metrics and the STATS line show: each event once, at the level it went out with. */
+    @Test
+    void countsEachEventByItsEnrichmentLevel() throws IOException {
+        long host = cgroup("system.slice/sshd.service");
+        long pod = cgroup("kubepods/besteffort/pod" + POD_UID + "/" + CONTAINER);
+        var counts = new TraceCounts();
+        index = new CgroupIndex(cgroupfs, 1024, Duration.ofMinutes(5).toNanos());
+        index.refresh();
+        resolver = new Resolver(index, null, null);
+        var stage = new HoldingStage(resolver, WAIT, sink, counts);
+        synchronized (index) {
+            stage.offer(connect(1, host), 0);
+            stage.offer(connect(2, host), 0);
+            stage.offer(connect(3, pod), 0);
+            stage.offer(connect(4, 999_999_999L), 0);
+            stage.release(WAIT, false);
+        }
+        assertEquals(2, counts.enriched(Enrichment.FULL));
+        assertEquals(1, counts.enriched(Enrichment.PARTIAL));
+        assertEquals(1, counts.enriched(Enrichment.NONE));
+        assertEquals(1, counts.releasedUnresolved());
+    }
+
     // ---- helpers ----
 
     private HoldingStage stage(CriDirectory criDirectory, long maxWaitNs) {

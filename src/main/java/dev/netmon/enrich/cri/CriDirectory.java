@@ -87,7 +87,7 @@ public final class CriDirectory implements AutoCloseable {
     private boolean runtimeAsked; // only the refresh thread asks; runtime stays null for a name netmon does not know
     private volatile long lastRefreshEndNs = System.nanoTime() - MIN_SPACING.toNanos();
 
-    private CriDirectory(Path socket, Settings settings, RateLimitedLog log, Path procRoot) {
+    private CriDirectory(Path socket, Settings settings, RateLimitedLog log, Path procRoot, CriCallObserver observer) {
         this.socket = socket;
         this.settings = settings;
         this.log = log;
@@ -99,6 +99,7 @@ public final class CriDirectory implements AutoCloseable {
                 .channelType(NioDomainSocketChannel.class)
                 .usePlaintext()
                 .maxInboundMessageSize(64 << 20) // a ListContainers of a busy node
+                .intercept(new CallTiming(observer))
                 .build();
         this.stub = RuntimeServiceGrpc.newBlockingStub(channel);
         this.executor = Executors.newSingleThreadScheduledExecutor(
@@ -115,7 +116,12 @@ public final class CriDirectory implements AutoCloseable {
 
     /** Connects lazily and starts the background refresh; never fails on a missing or dead socket. */
     public static CriDirectory start(Path socket, Settings settings, RateLimitedLog log) {
-        CriDirectory d = new CriDirectory(socket, settings, log, Path.of("/proc"));
+        return start(socket, settings, log, CriCallObserver.NONE);
+    }
+
+    /** As {@link #start(Path, Settings, RateLimitedLog)}, telling {@code observer} of every call. */
+    public static CriDirectory start(Path socket, Settings settings, RateLimitedLog log, CriCallObserver observer) {
+        CriDirectory d = new CriDirectory(socket, settings, log, Path.of("/proc"), observer);
         d.executor.execute(d::refreshQuietly);
         d.executor.scheduleWithFixedDelay(d::refreshQuietly, settings.refreshEvery().toMillis(),
                 settings.refreshEvery().toMillis(), TimeUnit.MILLISECONDS);
@@ -124,6 +130,16 @@ public final class CriDirectory implements AutoCloseable {
 
     public Path socket() {
         return socket;
+    }
+
+    /** Containers cached: names, ids known not to exist, and tombstones of removed ones. */
+    public int containerCacheSize() {
+        return containers.size();
+    }
+
+    /** Pod network namespaces cached, as {@link #containerCacheSize()}. */
+    public int podCacheSize() {
+        return pods.size();
     }
 
     /** The runtime's name as its Version call reported it, once known; null for a runtime netmon does not know. */

@@ -52,7 +52,11 @@ final class CriRig implements AutoCloseable {
     }
 
     CriDirectory start(CriDirectory.Settings settings) {
-        directory = CriDirectory.start(server.socket(), settings, log);
+        return start(settings, CriCallObserver.NONE);
+    }
+
+    CriDirectory start(CriDirectory.Settings settings, CriCallObserver observer) {
+        directory = CriDirectory.start(server.socket(), settings, log, observer);
         return directory;
     }
 
