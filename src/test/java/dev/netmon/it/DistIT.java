@@ -27,9 +27,10 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
- * The self-contained distribution (make dist) end to end, on a host that has no JDK: a private mount namespace hides
- * /usr/lib/jvm, JAVA_HOME is unset and the first java on PATH fails loudly. The CRI runtime it talks to is a fake one
- * on a real socket, so the jlink'ed runtime's module list is checked on the gRPC, Netty, protobuf and Jackson paths.
+ * The self-contained distribution (make dist) end to end, as the DaemonSet runs it: on a host that has no JDK (a
+ * private mount namespace hides /usr/lib/jvm, JAVA_HOME is unset and the first java on PATH fails loudly), as root
+ * with only CAP_BPF and CAP_PERFMON (k8s/daemonset.yaml's list). The CRI runtime it talks to is a fake one on a real
+ * socket, so the jlink'ed runtime's module list is checked on the gRPC, Netty, protobuf and Jackson paths too.
  */
 @Tag("privileged")
 class DistIT {
@@ -37,6 +38,8 @@ class DistIT {
     private static final Path HOME = Path.of(System.getProperty("netmon.home", ".")).toAbsolutePath().normalize();
     private static final Path DIST = HOME.resolve("target/dist/netmon-" + System.getProperty("netmon.version", "?"));
     private static final Path LAUNCHER = DIST.resolve("bin/netmon");
+    /** CapEff of CAP_BPF (39) and CAP_PERFMON (38), as /proc/PID/status prints it. */
+    private static final String DAEMONSET_CAPABILITIES = "000000c000000000";
 
     private Path work;
     private FakeCriServer cri;
@@ -67,13 +70,15 @@ class DistIT {
     }
 
     @Test
-    void tracesThisProcessesLoopbackConnectionAndExitsZeroOnSigterm() throws Exception {
+    void tracesThisProcessesLoopbackConnectionWithTwoCapabilitiesAndExitsZeroOnSigterm() throws Exception {
         cri.addSandbox("sb-1", "web-0", "shop", "8f1a2b3c-1111-2222-3333-444455556666", Map.of(), null);
         try (NetmonProcess netmon = withoutJdk("--pid", String.valueOf(Host.pid()), "--cri-socket",
                 cri.socket().toString())) {
             netmon.awaitAttached();
             assertEquals(DIST.resolve("runtime/bin/java"), Files.readSymbolicLink(Path.of("/proc/" + netmon.pid() + "/exe")),
                     "the JVM is the distribution's own runtime");
+            assertTrue(Files.readAllLines(Path.of("/proc/" + netmon.pid() + "/status")).contains("CapEff:\t"
+                    + DAEMONSET_CAPABILITIES), "it runs with CAP_BPF and CAP_PERFMON only");
 
             int port = loopbackRoundTrip();
             JsonNode connect = await(netmon, "the CONNECT to port " + port,
@@ -99,40 +104,59 @@ class DistIT {
     }
 
     @Test
-    void resolvesAPodThroughTheCriRuntimeWithTheBundledModules() throws Exception {
-        // A process in a network namespace of its own, which the runtime reports as a pod sandbox's: attributing it
-        // takes gRPC, Netty, protobuf and Jackson (the sandbox's verbose info is JSON).
-        Process sandbox = new ProcessBuilder("unshare", "--net", "sleep", "60").start();
+    void namesThePodOfAConnectionFromItsNetworkNamespaceWithoutPtrace() throws Exception {
+        // A process in a named network namespace, which the runtime reports as a pod sandbox's, as containerd and
+        // CRI-O do: its pid, and the namespace's bind mount in the runtime spec. Without CAP_SYS_PTRACE netmon
+        // cannot read the ns link of a process with more capabilities than its own (a pause container's), so it
+        // must take the bind mount. Naming the pod takes gRPC, Netty, protobuf and Jackson (the info is JSON).
+        String netns = "netmon-dist-" + ProcessHandle.current().pid();
+        Path bindMount = Path.of("/run/netns", netns);
+        assertEquals(0, new ProcessBuilder("ip", "netns", "add", netns).inheritIO().start().waitFor());
+        // Waits for a line on stdin, then connects to loopback, which is down in a new namespace: a CONNECT all
+        // the same (ENETUNREACH). sh and bash exec in turn, so the pid is the one netmon filters on.
+        Process sandbox = new ProcessBuilder("ip", "netns", "exec", netns, "sh", "-c",
+                "read go; exec bash -c 'exec 3<>/dev/tcp/127.0.0.1/9' 2>/dev/null").start();
         try {
-            awaitOwnNetns(sandbox.pid());
+            long sandboxNetns = awaitOwnNetns(sandbox.pid());
             cri.addSandbox("sb-1", "web-0", "shop", "8f1a2b3c-1111-2222-3333-444455556666", Map.of("app", "web"),
-                    "{\"pid\": " + sandbox.pid() + "}");
-            try (NetmonProcess netmon = withoutJdk("resolve", "--pid", String.valueOf(sandbox.pid()), "--cri-socket",
-                    cri.socket().toString())) {
-                assertEquals(0, netmon.awaitExit(), "stderr: " + netmon.stderr());
-                assertEquals(1, netmon.stdout().size(), "stdout: " + netmon.stdout());
-                JsonNode line = JSON.readTree(netmon.stdout().getFirst());
+                    """
+                    {"pid": %d, "runtimeSpec": {"linux": {"namespaces": [{"type": "network", "path": "%s"}]}}}"""
+                            .formatted(sandbox.pid(), bindMount));
+            try (NetmonProcess netmon = withoutJdk("--pid", String.valueOf(sandbox.pid()), "--events", "connect",
+                    "--enrich-wait", "5000", "--pod-labels", "--cri-socket", cri.socket().toString())) {
+                netmon.awaitAttached();
+                sandbox.getOutputStream().write("go\n".getBytes());
+                sandbox.getOutputStream().flush();
+                JsonNode line = await(netmon, "the sandbox's CONNECT",
+                        n -> n.path("type").asText().equals("CONNECT") && n.path("pid").asLong() == sandbox.pid());
+                assertEquals(sandboxNetns, line.get("netns").asLong(), line::toString);
                 assertEquals("web-0", line.at("/container/pod_name").asText(), line::toString);
                 assertEquals("shop", line.at("/container/pod_namespace").asText(), line::toString);
                 assertEquals("web", line.at("/container/pod_labels/app").asText(), line::toString);
+                assertEquals("full", line.get("enrichment").asText(), line::toString);
             }
         } finally {
-            sandbox.destroyForcibly();
+            sandbox.destroyForcibly().waitFor();
+            new ProcessBuilder("ip", "netns", "delete", netns).inheritIO().start().waitFor();
         }
     }
 
-    /** The launcher where no JDK can be found: /usr/lib/jvm hidden, no JAVA_HOME, a failing java first on PATH. */
+    /**
+     * The launcher where no JDK can be found (/usr/lib/jvm hidden, no JAVA_HOME, a failing java first on PATH), with
+     * the DaemonSet's capabilities: CAP_BPF and CAP_PERFMON, nothing else.
+     */
     private NetmonProcess withoutJdk(String... args) throws IOException {
         Path poison = Files.createDirectories(work.resolve("path"));
         Path java = poison.resolve("java");
         Files.writeString(java, "#!/bin/sh\necho 'a java from PATH was used' >&2\nexit 99\n");
         java.toFile().setExecutable(true);
-        StringBuilder cmd = new StringBuilder("mount -t tmpfs none /usr/lib/jvm && exec env -u JAVA_HOME PATH=" + poison
+        StringBuilder cmd = new StringBuilder("mount -t tmpfs none /usr/lib/jvm && exec setpriv"
+                + " --bounding-set=-all,+bpf,+perfmon -- env -u JAVA_HOME PATH=" + poison
                 + ":/usr/sbin:/usr/bin:/sbin:/bin " + LAUNCHER);
         for (String a : args) {
             cmd.append(' ').append(a);
         }
-        // unshare and sh exec in turn, so the pid is the JVM's, as it is with the launcher alone.
+        // unshare, sh, setpriv and env exec in turn, so the pid is the JVM's, as it is with the launcher alone.
         return NetmonProcess.command(Map.of(), "unshare", "--mount", "sh", "-c", cmd.toString());
     }
 
@@ -174,18 +198,20 @@ class DistIT {
         assertTrue(cri.listings() > 0, "netmon listed the CRI runtime's containers");
     }
 
-    private static void awaitOwnNetns(long pid) throws Exception {
+    /** Returns the inode of the process's network namespace once it is not this JVM's. */
+    private static long awaitOwnNetns(long pid) throws Exception {
         long deadline = System.nanoTime() + TraceHarness.WAIT.toNanos();
         while (System.nanoTime() < deadline) {
             try {
-                if (Host.netns(pid) != Host.netns(Host.pid())) {
-                    return;
+                long netns = Host.netns(pid);
+                if (netns != Host.netns(Host.pid())) {
+                    return netns;
                 }
             } catch (IOException notYet) {
                 // not started yet
             }
             Thread.sleep(10);
         }
-        fail("unshare --net did not give process " + pid + " a network namespace of its own");
+        return fail("process " + pid + " did not enter a network namespace of its own");
     }
 }
