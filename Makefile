@@ -2,6 +2,7 @@
 #   make deps    install what is missing (apt), idempotent and fast once done
 #   make build   BPF object + jar; then bin/netmon ARGS runs from the checkout
 #   make run     build and trace the whole host (needs root)
+#   make dist    self-contained target/dist/netmon-VERSION/ and its tarball (needs root: AOT training run)
 #   make test    unit tests, then the privileged integration tests (real BPF)
 Q := $(if $(V),,@)
 SHELL := /bin/bash
@@ -25,7 +26,7 @@ BPF_SRC := bpf/netmon.bpf.c $(wildcard bpf/*.h)
 JAR := target/netmon.jar
 ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
 
-.PHONY: all deps test-deps build bpf run test unit-test bench clean check-jdk
+.PHONY: all deps test-deps build bpf run test unit-test bench clean check-jdk dist
 all: build
 
 # apt-install what of $(1) is missing; a no-op (one dpkg-query) once everything is there.
@@ -66,14 +67,42 @@ $(JAR): $(BPF_OBJ) pom.xml $(shell find src/main -type f 2>/dev/null)
 
 build: deps check-jdk $(JAR)
 
+# --- the self-contained distribution ---------------------------------------------------------------------
+VERSION := $(shell sed -n 's:^  <version>\(.*\)</version>:\1:p' pom.xml | head -1)
+DIST := target/dist/netmon-$(VERSION)
+# Outside the distribution, so that it is not shipped.
+DIST_DONE := target/dist/.netmon-$(VERSION).done
+TARBALL := target/netmon-$(VERSION)-linux-$(shell uname -m).tar.gz
+# What jdeps finds in the jar and target/lib, less what is only behind optional code paths (jdeps lists
+# java.desktop, java.sql, java.xml for Jackson's optional handlers, java.naming for grpc's JNDI DNS resolver and
+# Netty's SSL, jdk.jfr for Netty's allocator events), checked by running: the DistIT traces and resolves through a
+# CRI runtime with exactly these. java.base has the FFM API; java.logging is grpc's and Netty's logging;
+# jdk.unsupported has sun.misc.Signal (netmon) and sun.misc.Unsafe (Netty, protobuf).
+DIST_MODULES := java.base,java.logging,jdk.unsupported
+
+$(DIST_DONE): $(JAR) src/dist/bin/netmon src/dist/app/jvm.options src/dist/train/train.sh src/dist/train/LoopbackTraffic.java
+	$(Q)[ "$$(id -u)" = 0 ] || { echo "netmon: make dist trains the AOT cache on a real run, which loads BPF programs: run it as root" >&2; exit 1; }
+	$(Q)rm -rf $(DIST) && mkdir -p $(DIST)/bin $(DIST)/app
+	$(Q)$(JAVA_HOME)/bin/jlink --add-modules $(DIST_MODULES) --strip-debug --no-header-files --no-man-pages \
+	    --output $(DIST)/runtime
+	$(Q)cp $(JAR) $(DIST)/app/netmon.jar && cp -r target/lib $(DIST)/app/lib
+	$(Q)cp src/dist/app/jvm.options $(DIST)/app/ && install -m 755 src/dist/bin/netmon $(DIST)/bin/netmon
+	$(Q)[ ! -f target/bom.json ] || cp target/bom.json $(DIST)/bom.json
+	$(Q)src/dist/train/train.sh $(DIST) $(JAVA_HOME)
+	$(Q)tar -C target/dist -czf $(TARBALL) netmon-$(VERSION)
+	$(Q)touch $@
+
+dist: build $(DIST_DONE)
+
 run: build
 	$(Q)bin/netmon $(ARGS)
 
 unit-test: test-deps check-jdk $(BPF_OBJ)
 	$(Q)$(MVN_TEST) test
 
-# Unit tests (surefire) then the privileged integration tests (failsafe, tag "privileged").
-test: test-deps check-jdk $(BPF_OBJ)
+# Unit tests (surefire) then the privileged integration tests (failsafe, tag "privileged"); DistIT runs the
+# distribution, so it is built first (about 15 s, nothing once it is up to date).
+test: test-deps check-jdk $(BPF_OBJ) dist
 	$(Q)[ "$$(id -u)" = 0 ] || { echo "netmon: make test loads BPF programs: run it as root (sudo make test)" >&2; exit 1; }
 	$(Q)$(MVN_TEST) verify
 

@@ -31,10 +31,75 @@ public final class LibBpf {
             CALL_STATE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
     private static final Linker.Option CAPTURE_ERRNO = Linker.Option.captureCallState("errno");
 
-    /** ring_buffer_sample_fn: int (void *ctx, void *data, size_t size) */
-    private static final FunctionDescriptor RING_SAMPLE_FN = FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG);
-    /** perf_buffer_event_fn: enum bpf_perf_event_ret (void *ctx, int cpu, struct perf_event_header *event) */
-    private static final FunctionDescriptor PERF_EVENT_FN = FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS);
+    /** bpf_map__update_elem and bpf_map__lookup_elem: int (map, key, key_sz, value, value_sz, flags). */
+    private static final FunctionDescriptor ELEM =
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG, ADDRESS, JAVA_LONG, JAVA_LONG);
+
+    /**
+     * Every native function netmon calls, with the C signature it is bound with and whether it reports failure in
+     * errno (bound with {@link Linker.Option#captureCallState}). {@link #bind} takes only these, so the list is
+     * complete by construction; native-image's metadata must register each (NativeImageMetadataTest).
+     */
+    enum Downcall {
+        OBJECT_OPEN_MEM("bpf_object__open_mem", FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_LONG, ADDRESS), true),
+        OBJECT_LOAD("bpf_object__load", FunctionDescriptor.of(JAVA_INT, ADDRESS), true),
+        OBJECT_CLOSE("bpf_object__close", FunctionDescriptor.ofVoid(ADDRESS), false),
+        FIND_MAP_BY_NAME("bpf_object__find_map_by_name", FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS), false),
+        FIND_PROGRAM_BY_NAME("bpf_object__find_program_by_name", FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS), false),
+        MAP_FD("bpf_map__fd", FunctionDescriptor.of(JAVA_INT, ADDRESS), false),
+        MAP_SET_MAX_ENTRIES("bpf_map__set_max_entries", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT), true),
+        MAP_SET_AUTOCREATE("bpf_map__set_autocreate", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_BOOLEAN), false),
+        PROBE_MAP_TYPE("libbpf_probe_bpf_map_type", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS), false),
+        MAP_INITIAL_VALUE("bpf_map__initial_value", FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS), false),
+        MAP_UPDATE_ELEM("bpf_map__update_elem", ELEM, true),
+        MAP_LOOKUP_ELEM("bpf_map__lookup_elem", ELEM, true),
+        PROGRAM_ATTACH("bpf_program__attach", FunctionDescriptor.of(ADDRESS, ADDRESS), true),
+        PROGRAM_FD("bpf_program__fd", FunctionDescriptor.of(JAVA_INT, ADDRESS), false),
+        // bpf_prog_get_info_by_fd came in libbpf 1.2; Debian 12 ships 1.1, whose bpf_obj_get_info_by_fd is the
+        // same BPF_OBJ_GET_INFO_BY_FD command for any kind of fd.
+        OBJ_GET_INFO_BY_FD("bpf_obj_get_info_by_fd", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS), true),
+        LINK_DESTROY("bpf_link__destroy", FunctionDescriptor.of(JAVA_INT, ADDRESS), false),
+        NUM_POSSIBLE_CPUS("libbpf_num_possible_cpus", FunctionDescriptor.of(JAVA_INT), false),
+        STRERROR("libbpf_strerror", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_LONG), false),
+        RING_BUFFER_NEW("ring_buffer__new", FunctionDescriptor.of(ADDRESS, JAVA_INT, ADDRESS, ADDRESS, ADDRESS), true),
+        RING_BUFFER_POLL("ring_buffer__poll", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT), true),
+        RING_BUFFER_CONSUME("ring_buffer__consume", FunctionDescriptor.of(JAVA_INT, ADDRESS), true),
+        RING_BUFFER_FREE("ring_buffer__free", FunctionDescriptor.ofVoid(ADDRESS), false),
+        PERF_BUFFER_NEW_RAW("perf_buffer__new_raw",
+                FunctionDescriptor.of(ADDRESS, JAVA_INT, JAVA_LONG, ADDRESS, ADDRESS, ADDRESS, ADDRESS), true),
+        PERF_BUFFER_POLL("perf_buffer__poll", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT), true),
+        PERF_BUFFER_CONSUME("perf_buffer__consume", FunctionDescriptor.of(JAVA_INT, ADDRESS), true),
+        PERF_BUFFER_FREE("perf_buffer__free", FunctionDescriptor.ofVoid(ADDRESS), false),
+        CLOCK_GETTIME("clock_gettime", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS), false);
+
+        final String symbol;
+        final FunctionDescriptor descriptor;
+        final boolean setsErrno;
+
+        Downcall(String symbol, FunctionDescriptor descriptor, boolean setsErrno) {
+            this.symbol = symbol;
+            this.descriptor = descriptor;
+            this.setsErrno = setsErrno;
+        }
+    }
+
+    /** Every callback libbpf makes into netmon: the handler interface and method, and the C signature. */
+    enum Upcall {
+        /** ring_buffer_sample_fn: int (void *ctx, void *data, size_t size) */
+        RING_SAMPLE(RingSampleHandler.class, "onSample", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG)),
+        /** perf_buffer_event_fn: enum bpf_perf_event_ret (void *ctx, int cpu, struct perf_event_header *event) */
+        PERF_EVENT(PerfEventHandler.class, "onEvent", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS));
+
+        final Class<?> handlerType;
+        final String method;
+        final FunctionDescriptor descriptor;
+
+        Upcall(Class<?> handlerType, String method, FunctionDescriptor descriptor) {
+            this.handlerType = handlerType;
+            this.method = method;
+            this.descriptor = descriptor;
+        }
+    }
 
     private static final int CLOCK_REALTIME = 0;
     private static final int CLOCK_MONOTONIC = 1;
@@ -70,39 +135,33 @@ public final class LibBpf {
 
     private LibBpf(SymbolLookup libbpf) throws LibBpfUnavailableException {
         this.libbpf = libbpf;
-        objectOpenMem = bind("bpf_object__open_mem", FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_LONG, ADDRESS), true);
-        objectLoad = bind("bpf_object__load", FunctionDescriptor.of(JAVA_INT, ADDRESS), true);
-        objectClose = bind("bpf_object__close", FunctionDescriptor.ofVoid(ADDRESS), false);
-        findMapByName = bind("bpf_object__find_map_by_name", FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS), false);
-        findProgramByName =
-                bind("bpf_object__find_program_by_name", FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS), false);
-        mapFd = bind("bpf_map__fd", FunctionDescriptor.of(JAVA_INT, ADDRESS), false);
-        mapSetMaxEntries = bind("bpf_map__set_max_entries", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT), true);
-        mapSetAutocreate = bind("bpf_map__set_autocreate", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_BOOLEAN), false);
-        probeMapType = bind("libbpf_probe_bpf_map_type", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS), false);
-        mapInitialValue = bind("bpf_map__initial_value", FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS), false);
-        FunctionDescriptor elem = FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG, ADDRESS, JAVA_LONG, JAVA_LONG);
-        mapUpdateElem = bind("bpf_map__update_elem", elem, true);
-        mapLookupElem = bind("bpf_map__lookup_elem", elem, true);
-        programAttach = bind("bpf_program__attach", FunctionDescriptor.of(ADDRESS, ADDRESS), true);
-        programFd = bind("bpf_program__fd", FunctionDescriptor.of(JAVA_INT, ADDRESS), false);
-        // bpf_prog_get_info_by_fd came in libbpf 1.2; Debian 12 ships 1.1, whose bpf_obj_get_info_by_fd is the
-        // same BPF_OBJ_GET_INFO_BY_FD command for any kind of fd.
-        objGetInfoByFd =
-                bind("bpf_obj_get_info_by_fd", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS), true);
-        linkDestroy = bind("bpf_link__destroy", FunctionDescriptor.of(JAVA_INT, ADDRESS), false);
-        numPossibleCpus = bind("libbpf_num_possible_cpus", FunctionDescriptor.of(JAVA_INT), false);
-        strerror = bind("libbpf_strerror", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_LONG), false);
-        ringBufferNew = bind("ring_buffer__new", FunctionDescriptor.of(ADDRESS, JAVA_INT, ADDRESS, ADDRESS, ADDRESS), true);
-        ringBufferPoll = bind("ring_buffer__poll", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT), true);
-        ringBufferConsume = bind("ring_buffer__consume", FunctionDescriptor.of(JAVA_INT, ADDRESS), true);
-        ringBufferFree = bind("ring_buffer__free", FunctionDescriptor.ofVoid(ADDRESS), false);
-        perfBufferNewRaw = bind("perf_buffer__new_raw",
-                FunctionDescriptor.of(ADDRESS, JAVA_INT, JAVA_LONG, ADDRESS, ADDRESS, ADDRESS, ADDRESS), true);
-        perfBufferPoll = bind("perf_buffer__poll", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT), true);
-        perfBufferConsume = bind("perf_buffer__consume", FunctionDescriptor.of(JAVA_INT, ADDRESS), true);
-        perfBufferFree = bind("perf_buffer__free", FunctionDescriptor.ofVoid(ADDRESS), false);
-        clockGettime = bind("clock_gettime", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS), false);
+        objectOpenMem = bind(Downcall.OBJECT_OPEN_MEM);
+        objectLoad = bind(Downcall.OBJECT_LOAD);
+        objectClose = bind(Downcall.OBJECT_CLOSE);
+        findMapByName = bind(Downcall.FIND_MAP_BY_NAME);
+        findProgramByName = bind(Downcall.FIND_PROGRAM_BY_NAME);
+        mapFd = bind(Downcall.MAP_FD);
+        mapSetMaxEntries = bind(Downcall.MAP_SET_MAX_ENTRIES);
+        mapSetAutocreate = bind(Downcall.MAP_SET_AUTOCREATE);
+        probeMapType = bind(Downcall.PROBE_MAP_TYPE);
+        mapInitialValue = bind(Downcall.MAP_INITIAL_VALUE);
+        mapUpdateElem = bind(Downcall.MAP_UPDATE_ELEM);
+        mapLookupElem = bind(Downcall.MAP_LOOKUP_ELEM);
+        programAttach = bind(Downcall.PROGRAM_ATTACH);
+        programFd = bind(Downcall.PROGRAM_FD);
+        objGetInfoByFd = bind(Downcall.OBJ_GET_INFO_BY_FD);
+        linkDestroy = bind(Downcall.LINK_DESTROY);
+        numPossibleCpus = bind(Downcall.NUM_POSSIBLE_CPUS);
+        strerror = bind(Downcall.STRERROR);
+        ringBufferNew = bind(Downcall.RING_BUFFER_NEW);
+        ringBufferPoll = bind(Downcall.RING_BUFFER_POLL);
+        ringBufferConsume = bind(Downcall.RING_BUFFER_CONSUME);
+        ringBufferFree = bind(Downcall.RING_BUFFER_FREE);
+        perfBufferNewRaw = bind(Downcall.PERF_BUFFER_NEW_RAW);
+        perfBufferPoll = bind(Downcall.PERF_BUFFER_POLL);
+        perfBufferConsume = bind(Downcall.PERF_BUFFER_CONSUME);
+        perfBufferFree = bind(Downcall.PERF_BUFFER_FREE);
+        clockGettime = bind(Downcall.CLOCK_GETTIME);
     }
 
     /** Loads libbpf from $NETMON_LIBBPF if set (a path or a name), else libbpf.so.1 from the library path. */
@@ -116,14 +175,14 @@ public final class LibBpf {
         }
     }
 
-    private MethodHandle bind(String symbol, FunctionDescriptor fd, boolean setsErrno) throws LibBpfUnavailableException {
-        MemorySegment address = libbpf.find(symbol)
-                .or(() -> LINKER.defaultLookup().find(symbol))
-                .orElseThrow(() -> new LibBpfUnavailableException(LIBRARY + " has no symbol " + symbol
+    private MethodHandle bind(Downcall call) throws LibBpfUnavailableException {
+        MemorySegment address = libbpf.find(call.symbol)
+                .or(() -> LINKER.defaultLookup().find(call.symbol))
+                .orElseThrow(() -> new LibBpfUnavailableException(LIBRARY + " has no symbol " + call.symbol
                         + " (netmon needs libbpf 1.0 or later)"));
-        return setsErrno
-                ? LINKER.downcallHandle(address, fd, CAPTURE_ERRNO)
-                : LINKER.downcallHandle(address, fd);
+        return call.setsErrno
+                ? LINKER.downcallHandle(address, call.descriptor, CAPTURE_ERRNO)
+                : LINKER.downcallHandle(address, call.descriptor);
     }
 
     // --- objects -------------------------------------------------------------------------------------------
@@ -447,20 +506,19 @@ public final class LibBpf {
     }
 
     MemorySegment ringSampleUpcall(RingSampleHandler handler, Arena arena) {
-        return upcall(RingSampleHandler.class, "onSample", handler, RING_SAMPLE_FN, arena);
+        return upcall(Upcall.RING_SAMPLE, handler, arena);
     }
 
     MemorySegment perfEventUpcall(PerfEventHandler handler, Arena arena) {
-        return upcall(PerfEventHandler.class, "onEvent", handler, PERF_EVENT_FN, arena);
+        return upcall(Upcall.PERF_EVENT, handler, arena);
     }
 
-    private static MemorySegment upcall(
-            Class<?> type, String method, Object handler, FunctionDescriptor fd, Arena arena) {
+    private static MemorySegment upcall(Upcall call, Object handler, Arena arena) {
         try {
             MethodHandle target = MethodHandles.lookup()
-                    .findVirtual(type, method, fd.toMethodType())
+                    .findVirtual(call.handlerType, call.method, call.descriptor.toMethodType())
                     .bindTo(handler);
-            return LINKER.upcallStub(target, fd, arena);
+            return LINKER.upcallStub(target, call.descriptor, arena);
         } catch (ReflectiveOperationException e) {
             throw new AssertionError(e);
         }

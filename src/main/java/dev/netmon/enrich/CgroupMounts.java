@@ -27,7 +27,7 @@ public record CgroupMounts(Optional<Path> unified, Optional<Path> memoryV1) {
         for (String line : mountinfo.split("\n")) {
             String[] f = line.split(" ");
             int dash = indexOf(f, "-");
-            if (dash < 5 || dash + 3 >= f.length || !f[3].equals("/")) {
+            if (dash < 5 || dash + 3 >= f.length || !wholeHierarchy(f[3])) {
                 continue; // a bind mount of a sub-tree would not show the whole hierarchy
             }
             Path mountPoint = Path.of(unescape(f[4]));
@@ -39,6 +39,15 @@ public record CgroupMounts(Optional<Path> unified, Optional<Path> memoryV1) {
             }
         }
         return new CgroupMounts(Optional.ofNullable(unified), Optional.ofNullable(memory));
+    }
+
+    /**
+     * The mount's root is the hierarchy's: "/", or, seen from a private cgroup namespace (a container's, as the
+     * DaemonSet's is on cgroup v2), the namespace root's ancestors "/..", "/../..": the host's /sys/fs/cgroup mounted
+     * into the container shows the whole tree although the kernel prints its root relative to the namespace.
+     */
+    static boolean wholeHierarchy(String root) {
+        return root.equals("/") || root.matches("(/\\.\\.)+");
     }
 
     private static int indexOf(String[] f, String s) {

@@ -69,6 +69,24 @@ class CgroupMountsTest {
     }
 
     /** netmon's DaemonSet mounts the host's /sys/fs/cgroup at a path of its own; a sub-tree before it changes nothing. */
+    /**
+     * The DaemonSet on cgroup v2: a private cgroup namespace, with the host's hierarchy mounted over the runtime's
+     * view. The kernel prints the mount's root relative to the namespace (real lines from unshare --cgroup).
+     */
+    @Test
+    void theHostsHierarchySeenFromAPrivateCgroupNamespaceIsWhole() {
+        String mountinfo = """
+                59 49 0:38 /.. /sys/fs/cgroup/unified rw,relatime - cgroup2 cgroup2 rw
+                67 45 0:38 /../../.. /host/cgroup rw,relatime - cgroup2 cgroup2 rw
+                """;
+        assertEquals(new CgroupMounts(Optional.of(Path.of("/sys/fs/cgroup/unified")), NONE),
+                CgroupMounts.parse(mountinfo));
+        assertEquals(new CgroupMounts(Optional.of(Path.of("/host/cgroup")), NONE),
+                CgroupMounts.parse(mountinfo.lines().skip(1).findFirst().orElseThrow()));
+        assertEquals(new CgroupMounts(NONE, NONE),
+                CgroupMounts.parse("67 45 0:38 /../kubepods /host/cgroup rw,relatime - cgroup2 cgroup2 rw"));
+    }
+
     @Test
     void theWholeHierarchyWinsOverAnEarlierSubTree() {
         String mountinfo = """
