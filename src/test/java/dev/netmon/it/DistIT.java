@@ -96,7 +96,7 @@ class DistIT {
             assertTrue(kill.waitFor(5, TimeUnit.SECONDS));
             assertEquals(0, netmon.awaitExit(), "stderr: " + netmon.stderr());
             List<String> stderr = netmon.stderr();
-            assertTrue(stderr.stream().anyMatch(l -> l.matches("netmon: \\d+ events, 0 lost, 0 decode errors.*")),
+            assertTrue(stderr.stream().anyMatch(l -> l.matches("netmon: \\d+ events, 0 lost, 0 dropped, 0 decode errors.*")),
                     "" + stderr);
             assertFalse(stderr.stream().anyMatch(l -> l.contains("Exception") || l.contains("Error")
                     || l.contains("CRI runtime")), "no failure on stderr: " + stderr);
