@@ -258,6 +258,21 @@ class CliIT {
         }
     }
 
+    /** No tracefs, and no CAP_SYS_ADMIN to mount it: one line naming the fix, exit 1. */
+    @Test
+    void tracefsThatCannotBeMountedIsOneLine() throws Exception {
+        String script = "umount /sys/kernel/debug/tracing 2>/dev/null; umount /sys/kernel/tracing 2>/dev/null;"
+                + " if [ -d /sys/kernel/tracing/events ]; then echo still mounted >&2; exit 3; fi;"
+                + " exec setpriv --bounding-set=-sys_admin -- " + NetmonProcess.LAUNCHER + " --no-cri";
+        try (NetmonProcess netmon = NetmonProcess.command(Map.of(), "unshare", "--mount", "bash", "-c", script)) {
+            assertEquals(1, netmon.awaitExit(), "stderr: " + netmon.stderr());
+            List<String> err = netmon.stderr();
+            assertEquals(1, err.size(), "" + err);
+            assertTrue(err.getFirst().startsWith("netmon: tracefs is not mounted and netmon could not mount it: run"
+                    + " 'mount -t tracefs tracefs /sys/kernel/tracing'"), "" + err);
+        }
+    }
+
     private static void assertNoStackTrace(List<String> stderr) {
         assertFalse(stderr.stream().anyMatch(l -> l.contains("Exception") || l.startsWith("\tat ")),
                 "no stack trace on stderr: " + stderr);
