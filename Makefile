@@ -23,6 +23,8 @@ BPF_OUT := target/bpf
 BPF_OBJ := $(BPF_OUT)/netmon.bpf.o
 BPF_SRC := bpf/netmon.bpf.c $(wildcard bpf/*.h)
 JAR := target/netmon.jar
+BENCH_OUT := target/bench
+LOADGEN := $(BENCH_OUT)/loadgen
 ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
 
 .PHONY: all deps test-deps build bpf run test unit-test bench clean check-jdk
@@ -76,6 +78,10 @@ unit-test: test-deps check-jdk $(BPF_OBJ)
 test: test-deps check-jdk $(BPF_OBJ)
 	$(Q)[ "$$(id -u)" = 0 ] || { echo "netmon: make test loads BPF programs: run it as root (sudo make test)" >&2; exit 1; }
 	$(Q)$(MVN_TEST) verify
+
+$(LOADGEN): bench/loadgen.c
+	$(Q)mkdir -p $(BENCH_OUT)
+	$(Q)clang -O2 -Wall -Wextra -Werror -pthread $< -o $@
 
 clean:
 	$(Q)rm -rf target
