@@ -91,9 +91,10 @@ $(LOADGEN): bench/loadgen.c
 	$(Q)clang -O2 -Wall -Wextra -Werror -pthread $< -o $@
 
 # The bench runner lives with the tests (it shares their helpers); JMH's harness is generated at test-compile.
-# It runs outside Maven on the test classpath, so that Maven's own JVM is not part of what is measured.
+# It runs outside Maven on the test classpath, so that Maven's own JVM is not part of what is measured, with
+# SerialGC so that its own GC threads take little from the two cores it shares with the storm.
 # JMH 1.37 reads fields through sun.misc.Unsafe, which JDK 25 warns about unless allowed.
-BENCH_JAVA = $(JAVA_HOME)/bin/java --sun-misc-unsafe-memory-access=allow \
+BENCH_JAVA = $(JAVA_HOME)/bin/java -XX:+UseSerialGC --sun-misc-unsafe-memory-access=allow \
 	-cp target/test-classes:target/classes:$$(cat $(BENCH_CLASSPATH)) -Dnetmon.home=$(CURDIR) dev.netmon.bench.BenchMain
 
 bench-prepare: bench-deps build $(LOADGEN)

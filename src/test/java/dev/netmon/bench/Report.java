@@ -39,6 +39,11 @@ final class Report {
         return 1e9 / cyclesPerSecond(threads, tool).median() - 1e9 / cyclesPerSecond(threads, null).median();
     }
 
+    /** How busy other work kept the machine just before this row's storms, as "median (min-max)" percent. */
+    private String busy(int threads, Tool tool) {
+        return range(stats(threads, tool, s -> s.busyBefore() * 100), "%.0f");
+    }
+
     double cpuMicrosPerEvent(Runs.Sample s) {
         long events = s.traced().delivered().ofLoad();
         return events == 0 ? Double.NaN : s.traced().cpuTicks() * 1e6 / clockTicks / events;
@@ -60,21 +65,22 @@ final class Report {
     void loadTable() {
         out.printf("%nLoad: loopback connect-accept-close cycles, 4 events each; %d runs x %.0f s per row, interleaved;"
                 + " median (min-max)%n", settings.runs(), settings.seconds());
-        out.printf("%-8s %-9s %-26s %-7s %s%n", "threads", "tracer", "cycles/s", "ratio", "added ns/cycle");
+        String row = "%-8s %-9s %-26s %-7s %-15s %s%n";
+        out.printf(row, "threads", "tracer", "cycles/s", "ratio", "added ns/cycle", "other work %");
         for (int threads : Settings.THREADS) {
             Stats base = cyclesPerSecond(threads, null);
-            out.printf("%-8d %-9s %-26s %-7s %s%n", threads, "none", range(base, "%.0f"), "1.00", "-");
+            out.printf(row, threads, "none", range(base, "%.0f"), "1.00", "-", busy(threads, null));
             for (Tool tool : settings.toolsAt(threads)) {
                 Stats t = cyclesPerSecond(threads, tool);
-                out.printf("%-8d %-9s %-26s %-7.2f %.0f%n", threads, tool.label(), range(t, "%.0f"),
-                        t.median() / base.median(), addedNsPerCycle(threads, tool));
+                out.printf(row, threads, tool.label(), range(t, "%.0f"), "%.2f".formatted(t.median() / base.median()),
+                        "%.0f".formatted(addedNsPerCycle(threads, tool)), busy(threads, tool));
             }
         }
         Stats busy = Stats.of(samples.stream().map(s -> s.busyBefore() * 100).toList());
         long busyStarts = samples.stream().filter(s -> s.busyBefore() >= Machine.QUIET).count();
-        out.printf("other work before the storms: median %.0f%%, max %.0f%% of the CPUs busy; %d of %d storms started"
-                + " on a busy machine (>= %.0f%%)%n", busy.median(), busy.max(), busyStarts, samples.size(),
-                Machine.QUIET * 100);
+        out.printf("other work: the share of both CPUs busy in the 0.5 s before each storm (after waiting for it to"
+                + " fall below %.0f%%, 90 s in all at most): median %.0f%%, max %.0f%%; %d of %d storms started busy%n",
+                Machine.QUIET * 100, busy.median(), busy.max(), busyStarts, samples.size());
     }
 
     void tracerTable() {
@@ -187,8 +193,8 @@ final class Report {
         double hwm = soak.points().isEmpty() ? Double.NaN : soak.points().getLast().memory().hwmMb();
         out.printf("RSS min %.1f MB, max %.1f MB, last %.1f MB, peak (VmHWM) %.1f MB%n", rss.min(), rss.max(),
                 soak.points().isEmpty() ? Double.NaN : soak.points().getLast().memory().rssMb(), hwm);
-        soak.stderr().stream().filter(l -> l.startsWith("netmon: ") && l.contains(" events,"))
-                .forEach(l -> out.println("exit: " + l));
+        soak.stderr().stream().filter(l -> !l.startsWith("netmon: tracing with"))
+                .forEach(l -> out.println("stderr: " + l));
     }
 
     private static String range(Stats s, String format) {
