@@ -171,6 +171,13 @@ final class Report {
             out.printf("%-9s %-17s %12s %10s %12.0f   (%.0f cycles/s during this run)%n", r.tool().label(), "total",
                     "", "", r.nsPerCycle(), r.load().cyclesPerSecond());
         }
+        for (KernelCost.Result r : results) {
+            double added = addedNsPerCycle(Settings.FULL_LOAD_THREADS, r.tool());
+            out.printf("%s: its programs' %.0f ns per cycle are %.0f%% of the %.0f ns it adds per cycle at %d threads"
+                    + " (the rest: syscall tracepoint dispatch outside the programs, and its user space on the same"
+                    + " cores)%n", r.tool().label(), r.nsPerCycle(), 100 * r.nsPerCycle() / added, added,
+                    Settings.FULL_LOAD_THREADS);
+        }
     }
 
     void microTable(List<Micro.Score> scores) {
