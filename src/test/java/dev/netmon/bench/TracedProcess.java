@@ -126,15 +126,17 @@ final class TracedProcess implements AutoCloseable {
         }
     }
 
-    /** SIGINT (Ctrl-C), as both tools expect; returns the stderr lines once it has exited. */
-    List<String> stop() throws IOException, InterruptedException {
-        if (process.isAlive()) {
-            Commands.output(List.of("kill", "-INT", Long.toString(process.pid())));
-        }
+    /**
+     * SIGTERM, on which both tools detach and print their summary; returns the stderr lines once it has exited.
+     * Not SIGINT: a shell starting make in the background sets SIGINT to ignored, every child inherits that, and
+     * the JVM then leaves it ignored.
+     */
+    List<String> stop() throws InterruptedException {
+        process.destroy();
         if (!process.waitFor(EXIT_LIMIT.toSeconds(), TimeUnit.SECONDS)) {
             process.destroyForcibly();
             process.waitFor(EXIT_LIMIT.toSeconds(), TimeUnit.SECONDS);
-            stderr.add("(killed: did not exit within " + EXIT_LIMIT + " of SIGINT)");
+            stderr.add("(killed: did not exit within " + EXIT_LIMIT + " of SIGTERM)");
         }
         Thread.sleep(50); // the stderr pump reads the last lines
         return List.copyOf(stderr);
