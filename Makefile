@@ -4,6 +4,7 @@
 #   make run     build and trace the whole host (needs root)
 #   make dist    self-contained target/dist/netmon-VERSION/ and its tarball (needs root: AOT training run)
 #   make test    unit tests, then the privileged integration tests (real BPF)
+#   make bench   load, CPU, memory and start-up numbers against their targets (root; about 5 minutes)
 Q := $(if $(V),,@)
 SHELL := /bin/bash
 
@@ -20,13 +21,18 @@ APT_PACKAGES := clang llvm libbpf-dev libbpf1 bpftool iproute2 util-linux sudo
 # The CRI integration test runs a private containerd with images built from busybox-static; the README
 # recipe test runs every jq recipe.
 TEST_APT_PACKAGES := containerd runc containernetworking-plugins busybox-static jq
+# The benchmark compares netmon with bpftrace on the same tracepoints under the same load.
+BENCH_APT_PACKAGES := bpftrace
 BPF_OUT := target/bpf
 BPF_OBJ := $(BPF_OUT)/netmon.bpf.o
 BPF_SRC := bpf/netmon.bpf.c $(wildcard bpf/*.h)
 JAR := target/netmon.jar
+BENCH_OUT := target/bench
+LOADGEN := $(BENCH_OUT)/loadgen
+BENCH_CLASSPATH := $(BENCH_OUT)/classpath
 ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
 
-.PHONY: all deps test-deps build bpf run test unit-test bench clean check-jdk dist
+.PHONY: all deps test-deps bench-deps build bpf run test unit-test bench bench-prepare bench-soak clean check-jdk dist
 all: build
 
 # apt-install what of $(1) is missing; a no-op (one dpkg-query) once everything is there.
@@ -45,6 +51,9 @@ deps:
 
 test-deps: deps
 	$(call apt_install,$(TEST_APT_PACKAGES))
+
+bench-deps: deps
+	$(call apt_install,$(BENCH_APT_PACKAGES))
 
 check-jdk:
 	$(Q)[ -n "$(JAVA_HOME)" ] || { echo "netmon: no JDK 25 found; install Temurin 25 under /usr/lib/jvm or set JAVA_HOME" >&2; exit 1; }
@@ -105,6 +114,36 @@ unit-test: test-deps check-jdk $(BPF_OBJ)
 test: test-deps check-jdk $(BPF_OBJ) dist
 	$(Q)[ "$$(id -u)" = 0 ] || { echo "netmon: make test loads BPF programs: run it as root (sudo make test)" >&2; exit 1; }
 	$(Q)$(MVN_TEST) verify
+
+$(LOADGEN): bench/loadgen.c
+	$(Q)mkdir -p $(BENCH_OUT)
+	$(Q)clang -O2 -Wall -Wextra -Werror -pthread $< -o $@
+
+# The bench runner lives with the tests (it shares their helpers); JMH's harness is generated at test-compile.
+# It runs outside Maven on the test classpath, so that Maven's own JVM is not part of what is measured, with
+# SerialGC so that its own GC threads take little from the two cores it shares with the storm.
+# JMH 1.37 reads fields through sun.misc.Unsafe, which JDK 25 warns about unless allowed.
+BENCH_JAVA = $(JAVA_HOME)/bin/java -XX:+UseSerialGC --sun-misc-unsafe-memory-access=allow \
+	-cp target/test-classes:target/classes:$$(cat $(BENCH_CLASSPATH)) -Dnetmon.home=$(CURDIR) dev.netmon.bench.BenchMain
+
+bench-prepare: bench-deps build $(LOADGEN)
+	$(Q)[ "$$(id -u)" = 0 ] || { echo "netmon: make bench loads BPF programs: run it as root (sudo make bench)" >&2; exit 1; }
+	$(Q)mountpoint -q /sys/kernel/tracing || mount -t tracefs tracefs /sys/kernel/tracing
+	$(Q)$(MVN) -DskipTests test-compile dependency:build-classpath -Dmdep.includeScope=test \
+	    -Dmdep.outputFile=$(BENCH_CLASSPATH)
+
+# Prints tables of numbers and targets (PASS/MISS); never fails on them. BENCH_SOAK=1 adds the soak; see
+# src/test/java/dev/netmon/bench/Settings.java for the other knobs.
+bench: bench-prepare
+	$(Q)$(BENCH_JAVA)
+
+# netmon's RSS every 5 s over a storm of BENCH_SOAK_SECONDS (300); then the attribution caches under a churn of
+# thousands of container ids (a real CRI client against an in-process runtime), heap and RSS sampled.
+bench-soak: bench-prepare
+	$(Q)$(BENCH_JAVA) soak
+	$(Q)$(JAVA_HOME)/bin/java -XX:+UseSerialGC -Xmx128m --sun-misc-unsafe-memory-access=allow \
+	    --enable-native-access=ALL-UNNAMED -cp target/test-classes:target/classes:$$(cat $(BENCH_CLASSPATH)) \
+	    dev.netmon.bench.CacheChurnSoak $${BENCH_SOAK_SECONDS:-300}
 
 clean:
 	$(Q)rm -rf target

@@ -1,0 +1,58 @@
+package dev.netmon.bench;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * What one benchmark run does, from the environment (all optional): BENCH_RUNS (3) runs per cell, BENCH_SECONDS
+ * (5) per storm, BENCH_WARMUP_SECONDS (1) of storm before each measured one, BENCH_BPFTRACE (1) to compare with
+ * bpftrace, BENCH_JMH (1) for the microbenchmarks, BENCH_SOAK (0) to add the soak, BENCH_SOAK_SECONDS (300).
+ */
+record Settings(Path home, int runs, double seconds, double warmupSeconds, boolean bpftrace, boolean jmh,
+        boolean soak, int soakSeconds) {
+    /** The storm runs with one thread (a core left for the tracer) and two (both cores busy). */
+    static final List<Integer> THREADS = List.of(1, 2);
+    /** The load at which netmon must lose nothing, and at which it is compared with bpftrace. */
+    static final int FULL_LOAD_THREADS = 2;
+
+    static Settings fromEnvironment(Path home) {
+        return new Settings(home,
+                (int) number("BENCH_RUNS", 3, 1, 20),
+                number("BENCH_SECONDS", 5, 1, 120),
+                number("BENCH_WARMUP_SECONDS", 1, 0.1, 30),
+                number("BENCH_BPFTRACE", 1, 0, 1) == 1,
+                number("BENCH_JMH", 1, 0, 1) == 1,
+                number("BENCH_SOAK", 0, 0, 1) == 1,
+                (int) number("BENCH_SOAK_SECONDS", 300, 10, 3600));
+    }
+
+    private static double number(String name, double fallback, double min, double max) {
+        String v = System.getenv(name);
+        if (v == null || v.isBlank()) {
+            return fallback;
+        }
+        double d;
+        try {
+            d = Double.parseDouble(v.strip());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(name + " must be a number from " + min + " to " + max + ", got " + v);
+        }
+        if (!(d >= min && d <= max)) {
+            throw new IllegalArgumentException(name + " must be from " + min + " to " + max + ", got " + v);
+        }
+        return d;
+    }
+
+    Path loadgen() {
+        return home.resolve("target/bench/loadgen");
+    }
+
+    /** Where the tracers' output files go: on disk, in the build directory. */
+    Path scratch() {
+        return home.resolve("target/bench/scratch");
+    }
+
+    List<Tool> toolsAt(int threads) {
+        return bpftrace && threads == FULL_LOAD_THREADS ? List.of(Tool.NETMON, Tool.BPFTRACE) : List.of(Tool.NETMON);
+    }
+}

@@ -1,0 +1,85 @@
+package dev.netmon.bench;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** A tracer the benchmark measures, and how to read its output. */
+enum Tool {
+    /** netmon as a user runs it, from the checkout. */
+    NETMON {
+        @Override
+        List<String> command(Path home) {
+            return List.of(home.resolve("bin/netmon").toString(), "--no-cri", "--events", "connect,accept,close");
+        }
+
+        @Override
+        boolean attachedOnStderr(String line) {
+            return line.startsWith("netmon: tracing with");
+        }
+
+        @Override
+        boolean isEventOf(String line, long pid) {
+            return line.contains("\"pid\":" + pid + ",") && !line.contains("\"type\":\"LOST\"");
+        }
+
+        @Override
+        long lostIn(String line) {
+            return line.startsWith("{\"timestamp\"") && line.contains("\"type\":\"LOST\"") ? number(NETMON_LOST, line)
+                    : 0;
+        }
+    },
+    /** bench/connections.bt: the same tracepoints, one JSON line per event. */
+    BPFTRACE {
+        @Override
+        List<String> command(Path home) {
+            return List.of("bpftrace", "-f", "json", home.resolve("bench/connections.bt").toString());
+        }
+
+        @Override
+        boolean attachedOnStdout(String line) {
+            return line.startsWith("{\"type\": \"attached_probes\"");
+        }
+
+        @Override
+        boolean isEventOf(String line, long pid) {
+            return line.startsWith("{\"type\": \"printf\"") && line.contains(" pid=" + pid + " ");
+        }
+
+        @Override
+        long lostIn(String line) {
+            return line.startsWith("{\"type\": \"lost_events\"") ? number(BPFTRACE_LOST, line) : 0;
+        }
+    };
+
+    private static final Pattern NETMON_LOST = Pattern.compile("\"count\":(\\d+)");
+    private static final Pattern BPFTRACE_LOST = Pattern.compile("\"events\": (\\d+)");
+
+    abstract List<String> command(Path home);
+
+    /** Whether this stderr line says the tracer is attached. */
+    boolean attachedOnStderr(String line) {
+        return false;
+    }
+
+    /** Whether this stdout line says the tracer is attached. */
+    boolean attachedOnStdout(String line) {
+        return false;
+    }
+
+    /** Whether the output line is an event of the given process. */
+    abstract boolean isEventOf(String line, long pid);
+
+    /** Events the line reports as lost, 0 for any other line. */
+    abstract long lostIn(String line);
+
+    String label() {
+        return name().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    private static long number(Pattern p, String line) {
+        Matcher m = p.matcher(line);
+        return m.find() ? Long.parseLong(m.group(1)) : 0;
+    }
+}
