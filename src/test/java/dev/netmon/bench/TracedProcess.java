@@ -132,7 +132,8 @@ final class TracedProcess implements AutoCloseable {
      * the JVM then leaves it ignored.
      */
     List<String> stop() throws InterruptedException {
-        process.destroy();
+        // Through the handle: Process.destroy() would also close our end of stderr before the summary is read.
+        process.toHandle().destroy();
         if (!process.waitFor(EXIT_LIMIT.toSeconds(), TimeUnit.SECONDS)) {
             process.destroyForcibly();
             process.waitFor(EXIT_LIMIT.toSeconds(), TimeUnit.SECONDS);
