@@ -3,7 +3,7 @@
 #   make build   BPF object + jar; then bin/netmon ARGS runs from the checkout
 #   make run     build and trace the whole host (needs root)
 #   make test    unit tests, then the privileged integration tests (real BPF)
-#   make bench   load, CPU, memory and start-up numbers against their targets (root; about 5 minutes)
+#   make bench   load, CPU, memory and start-up numbers against their targets (root; about 3 minutes)
 Q := $(if $(V),,@)
 SHELL := /bin/bash
 
