@@ -14,15 +14,14 @@ import dev.netmon.enrich.cri.CriCallObserver;
 import dev.netmon.enrich.cri.CriDirectory;
 import dev.netmon.enrich.cri.CriSockets;
 import dev.netmon.event.Attribution;
-import dev.netmon.event.ContainerInfo;
 import dev.netmon.event.EventHeader;
+import dev.netmon.output.JsonLineWriter;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
-import java.util.TreeMap;
 import java.util.stream.Collectors;
 
 /** Builds the attribution chain from the flags, and runs {@code netmon resolve}. */
@@ -104,25 +103,7 @@ final class Enrichments {
             json.writeNumberField("cgroup_v1_id", h.cgroupV1Id());
             json.writeStringField("cgroup_path", a.cgroupPath());
             json.writeNumberField("netns", h.netns());
-            ContainerInfo c = a.container();
-            if (c == null) {
-                json.writeNullField("container");
-            } else {
-                json.writeObjectFieldStart("container");
-                json.writeStringField("container_id", c.containerId());
-                json.writeStringField("container_name", c.containerName());
-                json.writeStringField("pod_name", c.podName());
-                json.writeStringField("pod_namespace", c.podNamespace());
-                json.writeStringField("pod_uid", c.podUid());
-                json.writeStringField("runtime", c.runtime());
-                json.writeStringField("image", c.image());
-                json.writeObjectFieldStart("pod_labels");
-                for (var l : new TreeMap<>(c.podLabels()).entrySet()) {
-                    json.writeStringField(l.getKey(), l.getValue());
-                }
-                json.writeEndObject();
-                json.writeEndObject();
-            }
+            JsonLineWriter.writeContainerField(json, a.container(), true);
             json.writeStringField("unit", a.unit());
             json.writeStringField("enrichment", a.enrichment().text());
             json.writeEndObject();

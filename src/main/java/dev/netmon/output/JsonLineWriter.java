@@ -144,6 +144,14 @@ public final class JsonLineWriter implements LineSink {
     }
 
     private void writeContainer(ContainerInfo c) throws IOException {
+        writeContainerField(json, c, podLabels);
+    }
+
+    /**
+     * The default schema's {@code container} field: the object, or null outside a container. Shared with
+     * {@code netmon resolve --pid}, whose answer is to match the lines exactly.
+     */
+    public static void writeContainerField(JsonGenerator json, ContainerInfo c, boolean podLabels) throws IOException {
         if (c == null) {
             json.writeNullField("container");
             return;
