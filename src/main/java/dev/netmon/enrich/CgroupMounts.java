@@ -59,7 +59,8 @@ public record CgroupMounts(Optional<Path> unified, Optional<Path> memoryV1) {
         return -1;
     }
 
-    private static boolean hasOption(String options, String name) {
+    /** Whether a comma-separated list (mount options, or a /proc/PID/cgroup line's controllers) holds {@code name}. */
+    static boolean hasOption(String options, String name) {
         for (String o : options.split(",")) {
             if (o.equals(name)) {
                 return true;

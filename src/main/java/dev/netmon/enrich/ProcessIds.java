@@ -21,7 +21,7 @@ public final class ProcessIds {
         try {
             String cgroups = Files.readString(proc.resolve("cgroup"));
             String comm = Files.readString(proc.resolve("comm")).strip();
-            long netns = nsInode(proc.resolve("ns/net"));
+            long netns = NetnsLink.inode(proc.resolve("ns/net")).orElseThrow(); // gone: no such process
             long v2 = 0;
             long v1 = 0;
             for (String line : cgroups.split("\n")) {
@@ -31,7 +31,7 @@ public final class ProcessIds {
                 }
                 if (f[0].equals("0") && f[1].isEmpty() && mounts.unified().isPresent()) {
                     v2 = inode(mounts.unified().get(), f[2]);
-                } else if (hasController(f[1], "memory") && mounts.memoryV1().isPresent()) {
+                } else if (CgroupMounts.hasOption(f[1], "memory") && mounts.memoryV1().isPresent()) {
                     v1 = inode(mounts.memoryV1().get(), f[2]);
                 }
             }
@@ -42,15 +42,6 @@ public final class ProcessIds {
         }
     }
 
-    private static boolean hasController(String list, String name) {
-        for (String c : list.split(",")) {
-            if (c.equals(name)) {
-                return true;
-            }
-        }
-        return false;
-    }
-
     private static long inode(Path root, String path) {
         try {
             Path dir = path.equals("/") ? root : root.resolve(path.substring(1));
@@ -58,10 +49,5 @@ public final class ProcessIds {
         } catch (IOException | RuntimeException e) {
             return 0; // a path seen through a private cgroup namespace ("/..") is not under our mount
         }
-    }
-
-    private static long nsInode(Path link) throws IOException {
-        String target = Files.readSymbolicLink(link).toString(); // net:[4026531840]
-        return Long.parseLong(target.substring(target.indexOf('[') + 1, target.indexOf(']')));
     }
 }

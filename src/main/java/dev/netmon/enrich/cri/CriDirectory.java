@@ -1,6 +1,7 @@
 package dev.netmon.enrich.cri;
 
 import dev.netmon.enrich.BoundedCache;
+import dev.netmon.enrich.NetnsLink;
 import dev.netmon.enrich.RateLimitedLog;
 import dev.netmon.enrich.cri.v1.Container;
 import dev.netmon.enrich.cri.v1.ContainerStatusRequest;
@@ -110,8 +111,8 @@ public final class CriDirectory implements AutoCloseable {
                 settings.negativeTtl().toNanos(), settings.tombstoneTtl().toNanos(), System::nanoTime);
         // The node's netns names no pod. Pid 1's link may be unreadable without CAP_SYS_PTRACE; netmon itself runs
         // in the node's netns (hostNetwork) in the DaemonSet and under sudo, so its own is the fallback.
-        this.hostNetns = SandboxInfo.nsInode(procRoot.resolve("1/ns/net"))
-                .orElse(SandboxInfo.nsInode(procRoot.resolve("self/ns/net")).orElse(-1));
+        this.hostNetns = NetnsLink.inode(procRoot.resolve("1/ns/net"))
+                .orElse(NetnsLink.inode(procRoot.resolve("self/ns/net")).orElse(-1));
     }
 
     /** Connects lazily and starts the background refresh; never fails on a missing or dead socket. */

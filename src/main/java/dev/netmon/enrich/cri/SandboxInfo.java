@@ -2,6 +2,7 @@ package dev.netmon.enrich.cri;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.netmon.enrich.NetnsLink;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -35,7 +36,7 @@ final class SandboxInfo {
         }
         long pid = root.path("pid").asLong(0);
         if (pid > 0) {
-            OptionalLong viaProc = nsInode(procRoot.resolve(Long.toString(pid)).resolve("ns/net"));
+            OptionalLong viaProc = NetnsLink.inode(procRoot.resolve(Long.toString(pid)).resolve("ns/net"));
             if (viaProc.isPresent()) {
                 return viaProc;
             }
@@ -47,21 +48,6 @@ final class SandboxInfo {
                     return viaPath;
                 }
             }
-        }
-        return OptionalLong.empty();
-    }
-
-    /** readlink gives "net:[4026532123]". */
-    static OptionalLong nsInode(Path nsLink) {
-        try {
-            String target = Files.readSymbolicLink(nsLink).toString();
-            int open = target.indexOf('[');
-            int close = target.indexOf(']');
-            if (target.startsWith("net:[") && close > open) {
-                return OptionalLong.of(Long.parseLong(target.substring(open + 1, close)));
-            }
-        } catch (IOException | RuntimeException e) {
-            // gone, or not ours to read
         }
         return OptionalLong.empty();
     }

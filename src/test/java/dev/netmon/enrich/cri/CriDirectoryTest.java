@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.netmon.enrich.NetnsLink;
 import dev.netmon.event.ContainerInfo;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -156,8 +157,8 @@ class CriDirectoryTest {
      */
     @Test
     void theHostNetnsNeverMapsToAPod() {
-        long host = SandboxInfo.nsInode(Path.of("/proc/1/ns/net")).orElse(-1);
-        long self = SandboxInfo.nsInode(Path.of("/proc/self/ns/net")).orElse(-2);
+        long host = NetnsLink.inode(Path.of("/proc/1/ns/net")).orElse(-1);
+        long self = NetnsLink.inode(Path.of("/proc/self/ns/net")).orElse(-2);
         assumeTrue(host == self, "the test JVM must be able to read pid 1's network namespace, and share it");
         CriDirectory directory = startWithAHostNetworkSandbox();
 
@@ -173,8 +174,8 @@ class CriDirectoryTest {
      */
     @Test
     void anUnknownHostNetnsDoesNotLetAHostNetworkSandboxNameTheNode() {
-        assumeTrue(SandboxInfo.nsInode(Path.of("/proc/1/ns/net")).isEmpty(), "only where pid 1 cannot be read");
-        long node = SandboxInfo.nsInode(Path.of("/proc/self/ns/net")).orElseThrow();
+        assumeTrue(NetnsLink.inode(Path.of("/proc/1/ns/net")).isEmpty(), "only where pid 1 cannot be read");
+        long node = NetnsLink.inode(Path.of("/proc/self/ns/net")).orElseThrow();
         CriDirectory directory = startWithAHostNetworkSandbox();
 
         rig.awaitListings(3); // several refreshes have read the sandbox's pid and its namespace

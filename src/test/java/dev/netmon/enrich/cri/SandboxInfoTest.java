@@ -2,6 +2,7 @@ package dev.netmon.enrich.cri;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.netmon.enrich.NetnsLink;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -79,13 +80,13 @@ class SandboxInfoTest {
     @ParameterizedTest
     @ValueSource(strings = {"net:[]", "net:[abc]", "net:[4026532999", "net:]4026532999[", "net:[-]", "garbage"})
     void malformedLinkTargetsGiveNothing(String target) throws IOException {
-        assertEquals(OptionalLong.empty(), SandboxInfo.nsInode(link(4242, target)));
+        assertEquals(OptionalLong.empty(), NetnsLink.inode(link(4242, target)));
     }
 
     @Test
     void aLinkThatIsNotThereOrNotALinkGivesNothing() throws IOException {
-        assertEquals(OptionalLong.empty(), SandboxInfo.nsInode(proc.resolve("missing")));
-        assertEquals(OptionalLong.empty(), SandboxInfo.nsInode(Files.createFile(proc.resolve("regular"))));
+        assertEquals(OptionalLong.empty(), NetnsLink.inode(proc.resolve("missing")));
+        assertEquals(OptionalLong.empty(), NetnsLink.inode(Files.createFile(proc.resolve("regular"))));
     }
 
     /** JSON allows \u0000 in a string; the runtime's info is not ours to trust. */
