@@ -64,12 +64,13 @@ final class RateLimiter {
         if (perSecond <= 0) {
             return true;
         }
-        Bucket b = buckets.get(new Key(h.cgroupId(), h.cgroupV1Id()));
+        Key key = new Key(h.cgroupId(), h.cgroupV1Id());
+        Bucket b = buckets.get(key);
         if (b == null) {
             b = new Bucket();
             b.tokens = perSecond;
             b.lastNs = nowNs;
-            buckets.put(new Key(h.cgroupId(), h.cgroupV1Id()), b);
+            buckets.put(key, b);
         }
         b.tokens = Math.min(perSecond, b.tokens + (nowNs - b.lastNs) * (perSecond / 1e9));
         b.lastNs = nowNs;

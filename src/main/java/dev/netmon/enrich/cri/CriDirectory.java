@@ -150,19 +150,7 @@ public final class CriDirectory implements AutoCloseable {
 
     /** Non-blocking: what is known of a container id now; a miss schedules a refresh. */
     public CriLookup container(String id) {
-        return switch (containers.get(id)) {
-            case BoundedCache.Lookup.Hit<ContainerInfo> h -> new CriLookup.Found(h.value(), h.gone());
-            case BoundedCache.Lookup.Negative<ContainerInfo> n -> new CriLookup.NotFound();
-            case BoundedCache.Lookup.Miss<ContainerInfo> m -> {
-                if (!healthy) {
-                    requestRefresh(); // and recover as soon as the runtime answers again
-                    yield new CriLookup.Unavailable();
-                }
-                wanted.add(id); // before the refresh is asked for, so that the refresh sees it
-                requestRefresh();
-                yield new CriLookup.Pending();
-            }
-        };
+        return lookup(containers, wanted, id);
     }
 
     /** Non-blocking: the pod whose sandbox owns this network namespace (never the host's). */
@@ -170,15 +158,20 @@ public final class CriDirectory implements AutoCloseable {
         if (netns == hostNetns || netns == 0) {
             return new CriLookup.NotFound();
         }
-        return switch (pods.get(netns)) {
+        return lookup(pods, wantedNetns, netns);
+    }
+
+    /** A cache answer, or on a miss: ask the next refresh for {@code key} (or say the runtime is unreachable). */
+    private <K> CriLookup lookup(BoundedCache<K, ContainerInfo> cache, Set<K> wantedKeys, K key) {
+        return switch (cache.get(key)) {
             case BoundedCache.Lookup.Hit<ContainerInfo> h -> new CriLookup.Found(h.value(), h.gone());
             case BoundedCache.Lookup.Negative<ContainerInfo> n -> new CriLookup.NotFound();
             case BoundedCache.Lookup.Miss<ContainerInfo> m -> {
                 if (!healthy) {
-                    requestRefresh();
+                    requestRefresh(); // and recover as soon as the runtime answers again
                     yield new CriLookup.Unavailable();
                 }
-                wantedNetns.add(netns);
+                wantedKeys.add(key); // before the refresh is asked for, so that the refresh sees it
                 requestRefresh();
                 yield new CriLookup.Pending();
             }
