@@ -25,15 +25,14 @@ import java.lang.foreign.MemorySegment;
 public final class Tracer implements AutoCloseable {
     /** Longest a record below the wakeup threshold waits in the buffer, and how often LOST is checked. */
     public static final int POLL_TIMEOUT_MS = 100;
+    private static final int HELD_RECHECK_MS = 5;
+    private static final long RATE_REPORT_NS = 1_000_000_000L;
+    private static final int MAX_RATE_LIMITED_CGROUPS = 65_536;
 
     private final LibBpf lib;
     private final BpfObject bpf;
     private final EventBuffer buffer;
     private final LineSink sink;
-    private static final int HELD_RECHECK_MS = 5;
-    private static final long RATE_REPORT_NS = 1_000_000_000L;
-    private static final int MAX_RATE_LIMITED_CGROUPS = 65_536;
-
     private final EventDecoder decoder = new EventDecoder();
     private final HoldingStage holding;
     private final long maxEvents;
