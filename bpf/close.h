@@ -39,21 +39,24 @@ static __always_inline int on_enter_close(struct trace_event_raw_sys_enter *ctx)
 	struct conn *c = bpf_map_lookup_elem(&conns, &key);
 	struct netmon_event e;
 	struct sock *sk;
-	__u64 opened;
+	__u64 file, opened;
 
 	if (!c)
 		return 0;
+	/* Copied out first: the deleted entry may be reused at once. */
 	e = c->ev;
-	sk = sock_of_fd(key.fd);
-	/* The fd was reused for something else (closed behind our back): forget it. */
-	if ((__u64)sk != c->sk) {
-		bpf_map_delete_elem(&conns, &key);
-		return 0;
-	}
-	bpf_map_delete_elem(&conns, &key);
-
 	opened = e.ts_ns;
-	fill_common(&e, sk, NETMON_CLOSE);
+	file = c->file;
+	sk = (struct sock *)c->sk;
+	bpf_map_delete_elem(&conns, &key);
+	/* Another file behind the fd: ours was closed behind netmon's back (dup2,
+	 * close_range, exit) and the number reused. */
+	if ((__u64)file_of_fd(key.fd) != file)
+		return 0;
+
+	/* The closing thread and the process as they are now; the socket's own
+	 * fields (addresses, ports, netns) are those recorded when it opened. */
+	fill_task(&e, NETMON_CLOSE);
 	e.duration_ns = e.ts_ns - opened;
 	e.result = 0;
 	read_bytes(sk, &e);

@@ -9,27 +9,28 @@ static __always_inline int on_enter_connect(struct trace_event_raw_sys_enter *ct
 	__u64 id = bpf_get_current_pid_tgid();
 	struct connect_args args = { .fd = (int)ctx->args[0] };
 	const void *uaddr = (const void *)ctx->args[1];
-	__u16 family = 0;
+	struct sockaddr_in sin;
+	__u16 family;
 
 	if (!pid_wanted(id >> 32))
 		return 0;
-	/* Unix, netlink and AF_UNSPEC (disconnect) are not connections netmon reports. */
-	if (bpf_probe_read_user(&family, sizeof(family), uaddr) || (family != AF_INET && family != AF_INET6))
+	/* One read of sizeof(sockaddr_in), 16 bytes: all of it, or sockaddr_in6 up
+	 * to half its address. An inet connect() needs at least that much (else
+	 * EINVAL), so this fails only where connect() fails too. */
+	if (bpf_probe_read_user(&sin, sizeof(sin), uaddr))
 		return 0;
-	args.family = family;
+	/* Unix, netlink and AF_UNSPEC (disconnect) are not connections netmon reports. */
+	family = sin.sin_family;
 	if (family == AF_INET) {
-		struct sockaddr_in sin = {};
-
-		bpf_probe_read_user(&sin, sizeof(sin), uaddr);
-		args.port = bpf_ntohs(sin.sin_port);
 		__builtin_memcpy(args.addr, &sin.sin_addr, 4);
+	} else if (family == AF_INET6) {
+		if (bpf_probe_read_user(args.addr, 16, &((const struct sockaddr_in6 *)uaddr)->sin6_addr))
+			return 0;
 	} else {
-		struct sockaddr_in6 sin6 = {};
-
-		bpf_probe_read_user(&sin6, sizeof(sin6), uaddr);
-		args.port = bpf_ntohs(sin6.sin6_port);
-		__builtin_memcpy(args.addr, &sin6.sin6_addr, 16);
+		return 0;
 	}
+	args.family = family;
+	args.port = bpf_ntohs(sin.sin_port); /* sin_port and sin6_port share their place */
 	bpf_map_update_elem(&connect_args, &id, &args, BPF_ANY);
 	return 0;
 }
@@ -39,6 +40,7 @@ static __always_inline int on_exit_connect(struct trace_event_raw_sys_exit *ctx)
 	__u64 id = bpf_get_current_pid_tgid();
 	struct connect_args *args = bpf_map_lookup_elem(&connect_args, &id);
 	struct netmon_event e = {};
+	struct file *file;
 	struct sock *sk;
 	int ret = (int)ctx->ret;
 	int fd;
@@ -50,21 +52,23 @@ static __always_inline int on_exit_connect(struct trace_event_raw_sys_exit *ctx)
 	__builtin_memcpy(e.dst_addr, args->addr, 16);
 	bpf_map_delete_elem(&connect_args, &id);
 
-	sk = sock_of_fd(fd);
+	file = file_of_fd(fd);
+	sk = sock_of_file(file);
 	if (!sk)
 		return 0;
 	e.family = BPF_CORE_READ(sk, __sk_common.skc_family);
 	e.protocol = traced_protocol(sk, e.family);
 	if (!e.protocol)
 		return 0;
-	fill_common(&e, sk, NETMON_CONNECT);
+	fill_task(&e, NETMON_CONNECT);
+	e.netns = netns_of(sk);
 	e.result = ret;
 	read_local(sk, e.family, e.src_addr, &e.src_port);
 	if (!flow_wanted(&e))
 		return 0;
 
 	if (ret == 0 || ret == -EINPROGRESS)
-		track(&e, fd, sk);
+		track(&e, fd, file, sk);
 	if (emits(NETMON_EV_CONNECT))
 		emit(ctx, &e);
 	return 0;

@@ -3,7 +3,7 @@
 #ifndef NETMON_MAPS_H
 #define NETMON_MAPS_H
 
-#define MAX_INFLIGHT 16384 /* threads inside connect() or accept() at once */
+#define MAX_INFLIGHT 16384 /* threads inside connect() at once */
 
 const volatile struct netmon_config netmon_cfg SEC(".rodata.cfg") = {
 	.events = NETMON_EV_CONNECT | NETMON_EV_ACCEPT | NETMON_EV_CLOSE,
@@ -79,15 +79,6 @@ struct {
 	__type(value, struct connect_args);
 } connect_args SEC(".maps");
 
-/* The listening fd of an accept() in progress, keyed by thread (pid_tgid).
- * Inserted by sys_enter_accept{,4}, read and deleted by sys_exit_accept{,4}. */
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, MAX_INFLIGHT);
-	__type(key, __u64);
-	__type(value, __s32);
-} accept_args SEC(".maps");
-
 /* Open connections netmon saw being made, so that only their close is
  * reported. Inserted by sys_exit_connect and sys_exit_accept{,4}; read and
  * deleted by sys_enter_close. LRU: fds closed behind netmon's back (process
@@ -99,7 +90,8 @@ struct conn_key {
 };
 struct conn {
 	struct netmon_event ev; /* the CONNECT or ACCEPT, re-sent as the CLOSE */
-	__u64 sk;               /* the struct sock, to tell a reused fd from ours */
+	__u64 file;             /* the struct file, to tell a reused fd from ours */
+	__u64 sk;               /* its struct sock, for the byte counts at close */
 };
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);

@@ -24,14 +24,8 @@ int enter_connect(struct trace_event_raw_sys_enter *ctx) { return on_enter_conne
 SEC("tracepoint/syscalls/sys_exit_connect")
 int exit_connect(struct trace_event_raw_sys_exit *ctx) { return on_exit_connect(ctx); }
 
-SEC("tracepoint/syscalls/sys_enter_accept4")
-int enter_accept4(struct trace_event_raw_sys_enter *ctx) { return on_enter_accept(ctx); }
-
 SEC("tracepoint/syscalls/sys_exit_accept4")
 int exit_accept4(struct trace_event_raw_sys_exit *ctx) { return on_exit_accept(ctx); }
-
-SEC("tracepoint/syscalls/sys_enter_accept")
-int enter_accept(struct trace_event_raw_sys_enter *ctx) { return on_enter_accept(ctx); }
 
 SEC("tracepoint/syscalls/sys_exit_accept")
 int exit_accept(struct trace_event_raw_sys_exit *ctx) { return on_exit_accept(ctx); }

@@ -75,6 +75,7 @@ public final class BpfObject implements AutoCloseable {
         cfg.set(JAVA_INT, ConfigLayout.PROTOCOLS, settings.protocols());
         cfg.set(JAVA_INT, ConfigLayout.FILTER_PORTS, settings.ports().isEmpty() ? 0 : 1);
         cfg.set(JAVA_INT, ConfigLayout.FILTER_COMMS, settings.processNames().isEmpty() ? 0 : 1);
+        cfg.set(JAVA_INT, ConfigLayout.TASK_BTF, settings.taskReads().typed(lib) ? 1 : 0);
         // The unused ring buffer is not created at all: kernels before 5.8 have none, and its only use is in a
         // branch the verifier prunes once use_perf is a known constant.
         MemorySegment ring = lib.findMap(obj, "events_rb");
@@ -127,7 +128,7 @@ public final class BpfObject implements AutoCloseable {
             attach("enter_connect", "exit_connect");
         }
         if (close || (ev & ConfigLayout.EV_ACCEPT) != 0) {
-            attach("enter_accept4", "exit_accept4", "enter_accept", "exit_accept");
+            attach("exit_accept4", "exit_accept");
         }
         if (close) {
             attach("enter_close");

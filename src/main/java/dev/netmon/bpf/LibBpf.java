@@ -50,6 +50,7 @@ public final class LibBpf {
         MAP_SET_MAX_ENTRIES("bpf_map__set_max_entries", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT), true),
         MAP_SET_AUTOCREATE("bpf_map__set_autocreate", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_BOOLEAN), false),
         PROBE_MAP_TYPE("libbpf_probe_bpf_map_type", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS), false),
+        PROBE_HELPER("libbpf_probe_bpf_helper", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS), false),
         MAP_INITIAL_VALUE("bpf_map__initial_value", FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS), false),
         MAP_UPDATE_ELEM("bpf_map__update_elem", ELEM, true),
         MAP_LOOKUP_ELEM("bpf_map__lookup_elem", ELEM, true),
@@ -114,6 +115,7 @@ public final class LibBpf {
     private final MethodHandle mapSetMaxEntries;
     private final MethodHandle mapSetAutocreate;
     private final MethodHandle probeMapType;
+    private final MethodHandle probeHelper;
     private final MethodHandle mapInitialValue;
     private final MethodHandle mapUpdateElem;
     private final MethodHandle mapLookupElem;
@@ -144,6 +146,7 @@ public final class LibBpf {
         mapSetMaxEntries = bind(Downcall.MAP_SET_MAX_ENTRIES);
         mapSetAutocreate = bind(Downcall.MAP_SET_AUTOCREATE);
         probeMapType = bind(Downcall.PROBE_MAP_TYPE);
+        probeHelper = bind(Downcall.PROBE_HELPER);
         mapInitialValue = bind(Downcall.MAP_INITIAL_VALUE);
         mapUpdateElem = bind(Downcall.MAP_UPDATE_ELEM);
         mapLookupElem = bind(Downcall.MAP_LOOKUP_ELEM);
@@ -285,6 +288,30 @@ public final class LibBpf {
             int rc = (int) probeMapType.invokeExact(BPF_MAP_TYPE_RINGBUF, MemorySegment.NULL);
             if (rc < 0) {
                 throw failure("libbpf_probe_bpf_map_type", -rc);
+            }
+            return rc == 1;
+        } catch (LibBpfException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /** BPF_PROG_TYPE_TRACEPOINT in enum bpf_prog_type. */
+    static final int BPF_PROG_TYPE_TRACEPOINT = 5;
+    /** BPF_FUNC_get_current_task_btf in enum bpf_func_id (kernel 5.11). */
+    static final int BPF_FUNC_GET_CURRENT_TASK_BTF = 158;
+
+    /**
+     * True if tracepoint programs may call bpf_get_current_task_btf() on this kernel (libbpf_probe_bpf_helper loads
+     * a tiny program that calls it): the programs then read the task through typed loads instead of probe reads.
+     */
+    public boolean kernelHasTaskBtf() throws LibBpfException {
+        try {
+            int rc = (int) probeHelper.invokeExact(BPF_PROG_TYPE_TRACEPOINT, BPF_FUNC_GET_CURRENT_TASK_BTF,
+                    MemorySegment.NULL);
+            if (rc < 0) {
+                throw failure("libbpf_probe_bpf_helper", -rc);
             }
             return rc == 1;
         } catch (LibBpfException e) {

@@ -43,8 +43,8 @@ class MetricsIT {
     private static final Pattern SERVING = Pattern.compile("netmon: serving metrics at (http://\\S+/metrics)");
     /** name{labels} value, as the text format writes a sample. */
     private static final Pattern SAMPLE = Pattern.compile("([a-zA-Z_:][a-zA-Z0-9_:]*(?:\\{[^}]*})?) (\\S+)");
-    private static final List<String> PROGRAMS = List.of("enter_connect", "exit_connect", "enter_accept4",
-            "exit_accept4", "enter_accept", "exit_accept", "enter_close");
+    private static final List<String> PROGRAMS = List.of("enter_connect", "exit_connect",
+            "exit_accept4", "exit_accept", "enter_close");
     private static final Path BPF_STATS = Path.of("/proc/sys/kernel/bpf_stats_enabled");
 
     @BeforeAll

@@ -3,6 +3,7 @@ package dev.netmon.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.netmon.bpf.LoadSettings;
 import java.net.InetSocketAddress;
 import java.net.StandardProtocolFamily;
 import java.nio.ByteBuffer;
@@ -15,6 +16,14 @@ import java.nio.channels.SocketChannel;
  */
 final class TcpRoundTrip {
     private TcpRoundTrip() {}
+
+    /** A harness of its own with {@code settings}, and a round trip over IPv4 and one over IPv6 through it. */
+    static void bothFamilies(LoadSettings settings) throws Exception {
+        try (TraceHarness trace = TraceHarness.start(settings)) {
+            run(trace, StandardProtocolFamily.INET, "127.0.0.1");
+            run(trace, StandardProtocolFamily.INET6, "::1");
+        }
+    }
 
     /** Returns the server port used. */
     static int run(TraceHarness trace, StandardProtocolFamily family, String ip) throws Exception {

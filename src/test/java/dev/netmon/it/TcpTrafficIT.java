@@ -6,7 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.netmon.bpf.LibBpf;
 import dev.netmon.bpf.LoadSettings;
+import dev.netmon.bpf.TaskReads;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -14,6 +16,8 @@ import java.net.Socket;
 import java.net.StandardProtocolFamily;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
@@ -44,6 +48,25 @@ class TcpTrafficIT {
     @Test
     void ipv6ConnectAcceptAndBothCloses() throws Exception {
         TcpRoundTrip.run(trace, StandardProtocolFamily.INET6, "::1");
+    }
+
+    /**
+     * The programs' other way of reading the task, probe reads only, which kernels before 5.11 take: the same
+     * connections give the same fields as through the typed loads the tests above run on this kernel.
+     */
+    @Test
+    void probeReadsGiveTheSameFields() throws Exception {
+        TcpRoundTrip.bothFamilies(LoadSettings.defaults().withTaskReads(TaskReads.PROBE));
+    }
+
+    /** Else every test here would run the probe-read path and the typed one would go untested. */
+    @Test
+    void thisKernelOffersTypedTaskReads() throws Exception {
+        String[] release = Files.readString(Path.of("/proc/sys/kernel/osrelease")).strip().split("[.-]");
+        int major = Integer.parseInt(release[0]);
+        int minor = Integer.parseInt(release[1]);
+        assertTrue(major > 5 || (major == 5 && minor >= 11), "these tests expect kernel 5.11 or later");
+        assertTrue(LibBpf.load().kernelHasTaskBtf(), "libbpf_probe_bpf_helper: no bpf_get_current_task_btf");
     }
 
     @Test
