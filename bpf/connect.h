@@ -40,6 +40,7 @@ static __always_inline int on_exit_connect(struct trace_event_raw_sys_exit *ctx)
 	__u64 id = bpf_get_current_pid_tgid();
 	struct connect_args *args = bpf_map_lookup_elem(&connect_args, &id);
 	struct netmon_event e = {};
+	struct sock_view v;
 	struct file *file;
 	struct sock *sk;
 	int ret = (int)ctx->ret;
@@ -54,16 +55,17 @@ static __always_inline int on_exit_connect(struct trace_event_raw_sys_exit *ctx)
 
 	file = file_of_fd(fd);
 	sk = sock_of_file(file);
-	if (!sk)
+	if (!sk || !read_sock(sk, &v))
 		return 0;
-	e.family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	e.family = v.family;
 	e.protocol = traced_protocol(sk, e.family);
 	if (!e.protocol)
 		return 0;
 	fill_task(&e, NETMON_CONNECT);
-	e.netns = netns_of(sk);
+	e.netns = netns_inode(v.net);
 	e.result = ret;
-	read_local(sk, e.family, e.src_addr, &e.src_port);
+	__builtin_memcpy(e.src_addr, v.local, 16);
+	e.src_port = v.local_port;
 	if (!flow_wanted(&e))
 		return 0;
 

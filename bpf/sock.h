@@ -78,22 +78,70 @@ static __always_inline __u16 traced_protocol(struct sock *sk, __u16 family)
 	return protocol == IPPROTO_TCP || protocol == IPPROTO_UDP ? protocol : 0;
 }
 
-static __always_inline void read_local(struct sock *sk, __u16 family, __u8 addr[16], __u16 *port)
+/* What netmon reports of a socket, from its struct sock_common. */
+struct sock_view {
+	__u8 local[16];    /* network byte order; IPv4 in the first 4 bytes */
+	__u8 remote[16];
+	__u64 net;         /* struct net *, for the netns inode */
+	__u16 family;
+	__u16 local_port;  /* host byte order */
+	__u16 remote_port; /* host byte order */
+};
+
+/*
+ * Every field of sock_view lies in the first 88 bytes of struct sock_common
+ * on every kernel netmon knows: one probe read of that prefix costs what one
+ * field would. The offsets are CO-RE relocations; should a kernel move a field
+ * past the copy, the relocated constants send the verifier down the
+ * field-by-field branch instead, and it prunes the other.
+ */
+#define SKC_COPY 96
+#define SKC_OFF(field) bpf_core_field_offset(struct sock_common, field)
+#define SKC_FITS(field) (SKC_OFF(field) + bpf_core_field_size(struct sock_common, field) <= SKC_COPY)
+#define SKC_AT(copy, type, field) (*(type *)((__u8 *)(copy) + SKC_OFF(field)))
+
+static __always_inline void read_sock_by_field(struct sock *sk, struct sock_view *v)
 {
-	if (family == AF_INET)
-		bpf_core_read(addr, 4, &sk->__sk_common.skc_rcv_saddr);
-	else
-		bpf_core_read(addr, 16, &sk->__sk_common.skc_v6_rcv_saddr);
-	*port = BPF_CORE_READ(sk, __sk_common.skc_num);
+	struct sock_common *skc = &sk->__sk_common;
+
+	v->family = BPF_CORE_READ(skc, skc_family);
+	v->local_port = BPF_CORE_READ(skc, skc_num);
+	v->remote_port = bpf_ntohs(BPF_CORE_READ(skc, skc_dport));
+	v->net = (__u64)BPF_CORE_READ(skc, skc_net.net);
+	if (v->family == AF_INET) {
+		bpf_core_read(v->local, 4, &skc->skc_rcv_saddr);
+		bpf_core_read(v->remote, 4, &skc->skc_daddr);
+	} else {
+		bpf_core_read(v->local, 16, &skc->skc_v6_rcv_saddr);
+		bpf_core_read(v->remote, 16, &skc->skc_v6_daddr);
+	}
 }
 
-static __always_inline void read_remote(struct sock *sk, __u16 family, __u8 addr[16], __u16 *port)
+static __always_inline bool read_sock(struct sock *sk, struct sock_view *v)
 {
-	if (family == AF_INET)
-		bpf_core_read(addr, 4, &sk->__sk_common.skc_daddr);
-	else
-		bpf_core_read(addr, 16, &sk->__sk_common.skc_v6_daddr);
-	*port = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
+	__u64 copy[SKC_COPY / 8];
+
+	__builtin_memset(v, 0, sizeof(*v));
+	if (!(SKC_FITS(skc_family) && SKC_FITS(skc_num) && SKC_FITS(skc_dport) && SKC_FITS(skc_net) &&
+	      SKC_FITS(skc_rcv_saddr) && SKC_FITS(skc_daddr) && SKC_FITS(skc_v6_rcv_saddr) &&
+	      SKC_FITS(skc_v6_daddr))) {
+		read_sock_by_field(sk, v);
+		return true;
+	}
+	if (bpf_core_read(copy, sizeof(copy), &sk->__sk_common))
+		return false;
+	v->family = SKC_AT(copy, __u16, skc_family);
+	v->local_port = SKC_AT(copy, __u16, skc_num);
+	v->remote_port = bpf_ntohs(SKC_AT(copy, __u16, skc_dport));
+	v->net = SKC_AT(copy, __u64, skc_net);
+	if (v->family == AF_INET) {
+		__builtin_memcpy(v->local, (__u8 *)copy + SKC_OFF(skc_rcv_saddr), 4);
+		__builtin_memcpy(v->remote, (__u8 *)copy + SKC_OFF(skc_daddr), 4);
+	} else {
+		__builtin_memcpy(v->local, (__u8 *)copy + SKC_OFF(skc_v6_rcv_saddr), 16);
+		__builtin_memcpy(v->remote, (__u8 *)copy + SKC_OFF(skc_v6_daddr), 16);
+	}
+	return true;
 }
 
 /*
@@ -144,10 +192,10 @@ static __always_inline void fill_task(struct netmon_event *e, __u16 type)
 	read_process_name(e->comm);
 }
 
-/* The inode of the socket's network namespace. */
-static __always_inline __u32 netns_of(struct sock *sk)
+/* The inode of a network namespace (struct net *). */
+static __always_inline __u32 netns_inode(__u64 net)
 {
-	return BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum);
+	return BPF_CORE_READ((struct net *)net, ns.inum);
 }
 
 #endif /* NETMON_SOCK_H */
