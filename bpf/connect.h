@@ -31,14 +31,42 @@ static __always_inline int on_enter_connect(struct trace_event_raw_sys_enter *ct
 	}
 	args.family = family;
 	args.port = bpf_ntohs(sin.sin_port); /* sin_port and sin6_port share their place */
-	bpf_map_update_elem(&connect_args, &id, &args, BPF_ANY);
+	if (netmon_cfg.task_storage) {
+		struct connect_args *slot = bpf_task_storage_get(&connect_args_task, bpf_get_current_task_btf(), 0,
+								 BPF_LOCAL_STORAGE_GET_F_CREATE);
+
+		if (slot)
+			*slot = args;
+	} else {
+		bpf_map_update_elem(&connect_args, &id, &args, BPF_ANY);
+	}
 	return 0;
+}
+
+/* Takes what sys_enter_connect left for this thread; false if it left nothing. */
+static __always_inline bool take_connect_args(__u64 id, struct connect_args *out)
+{
+	struct connect_args *args;
+
+	if (netmon_cfg.task_storage) {
+		args = bpf_task_storage_get(&connect_args_task, bpf_get_current_task_btf(), 0, 0);
+		if (!args || !args->family)
+			return false;
+		*out = *args;
+		args->family = 0;
+		return true;
+	}
+	args = bpf_map_lookup_elem(&connect_args, &id);
+	if (!args)
+		return false;
+	*out = *args;
+	bpf_map_delete_elem(&connect_args, &id);
+	return true;
 }
 
 static __always_inline int on_exit_connect(struct trace_event_raw_sys_exit *ctx)
 {
-	__u64 id = bpf_get_current_pid_tgid();
-	struct connect_args *args = bpf_map_lookup_elem(&connect_args, &id);
+	struct connect_args args;
 	struct netmon_event e = {};
 	struct sock_view v;
 	struct file *file;
@@ -46,12 +74,11 @@ static __always_inline int on_exit_connect(struct trace_event_raw_sys_exit *ctx)
 	int ret = (int)ctx->ret;
 	int fd;
 
-	if (!args)
+	if (!take_connect_args(bpf_get_current_pid_tgid(), &args))
 		return 0;
-	fd = args->fd;
-	e.dst_port = args->port;
-	__builtin_memcpy(e.dst_addr, args->addr, 16);
-	bpf_map_delete_elem(&connect_args, &id);
+	fd = args.fd;
+	e.dst_port = args.port;
+	__builtin_memcpy(e.dst_addr, args.addr, 16);
 
 	file = file_of_fd(fd);
 	sk = sock_of_file(file);

@@ -63,21 +63,34 @@ struct {
 	__type(value, __u8);
 } filter_comms SEC(".maps");
 
-/* What connect() was asked for, keyed by thread (pid_tgid). Inserted by
- * sys_enter_connect, read and deleted by sys_exit_connect. */
+/* What connect() was asked for, from sys_enter_connect to sys_exit_connect. */
 struct connect_args {
-	__u64 ts_ns;
 	__s32 fd;
-	__u16 family;
+	__u16 family;    /* 0: no connect() pending (task storage) */
 	__u16 port;      /* host byte order */
 	__u8 addr[16];   /* network byte order */
 };
+
+/* Keyed by thread (pid_tgid), where the kernel has no task storage for
+ * tracepoints. Inserted by sys_enter_connect, read and deleted by
+ * sys_exit_connect. User space does not create it when the next one is used. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, MAX_INFLIGHT);
 	__type(key, __u64);
 	__type(value, struct connect_args);
 } connect_args SEC(".maps");
+
+/* The same in the calling thread's own storage (netmon_cfg.task_storage): a
+ * lookup there costs a fraction of a hash update and delete. Written by
+ * sys_enter_connect, read and marked empty by sys_exit_connect; freed with the
+ * thread. User space does not create it on kernels without it. */
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct connect_args);
+} connect_args_task SEC(".maps");
 
 /* Open connections netmon saw being made, so that only their close is
  * reported. Inserted by sys_exit_connect and sys_exit_accept{,4}; read and

@@ -66,6 +66,7 @@ struct netmon_config {
 	__u32 filter_ports; /* 20 nonzero: only connections whose src or dst port is in filter_ports */
 	__u32 filter_comms; /* 24 nonzero: only processes whose name is in filter_comms */
 	__u32 task_btf;     /* 28 nonzero: the kernel has bpf_get_current_task_btf() for tracepoints (5.11+) */
-};                      /* 32 */
+	__u32 task_storage; /* 32 nonzero: and task storage for them: connect_args_task, not connect_args */
+};                      /* 36 */
 
 #endif /* NETMON_H */

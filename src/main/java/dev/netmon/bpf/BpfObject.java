@@ -75,7 +75,12 @@ public final class BpfObject implements AutoCloseable {
         cfg.set(JAVA_INT, ConfigLayout.PROTOCOLS, settings.protocols());
         cfg.set(JAVA_INT, ConfigLayout.FILTER_PORTS, settings.ports().isEmpty() ? 0 : 1);
         cfg.set(JAVA_INT, ConfigLayout.FILTER_COMMS, settings.processNames().isEmpty() ? 0 : 1);
-        cfg.set(JAVA_INT, ConfigLayout.TASK_BTF, settings.taskReads().typed(lib) ? 1 : 0);
+        boolean typed = settings.taskReads().typed(lib);
+        boolean taskStorage = typed && lib.kernelHasTaskStorage();
+        cfg.set(JAVA_INT, ConfigLayout.TASK_BTF, typed ? 1 : 0);
+        cfg.set(JAVA_INT, ConfigLayout.TASK_STORAGE, taskStorage ? 1 : 0);
+        // Only one of the two homes of connect()'s arguments is used; the other is pruned and never created.
+        lib.mapSetAutocreate(lib.findMap(obj, taskStorage ? "connect_args" : "connect_args_task"), false);
         // The unused ring buffer is not created at all: kernels before 5.8 have none, and its only use is in a
         // branch the verifier prunes once use_perf is a known constant.
         MemorySegment ring = lib.findMap(obj, "events_rb");

@@ -6,7 +6,7 @@ import java.util.List;
 public final class ConfigLayout {
     private ConfigLayout() {}
 
-    public static final int SIZE = 32;
+    public static final int SIZE = 36;
     public static final int EVENTS = 0;
     public static final int FILTER_PIDS = 4;
     public static final int USE_PERF = 8;
@@ -15,6 +15,7 @@ public final class ConfigLayout {
     public static final int FILTER_PORTS = 20;
     public static final int FILTER_COMMS = 24;
     public static final int TASK_BTF = 28;
+    public static final int TASK_STORAGE = 32;
 
     /** NETMON_PROTO_* */
     public static final int PROTO_TCP = 1;
@@ -35,5 +36,6 @@ public final class ConfigLayout {
             new Field("protocols", PROTOCOLS, 4),
             new Field("filter_ports", FILTER_PORTS, 4),
             new Field("filter_comms", FILTER_COMMS, 4),
-            new Field("task_btf", TASK_BTF, 4));
+            new Field("task_btf", TASK_BTF, 4),
+            new Field("task_storage", TASK_STORAGE, 4));
 }

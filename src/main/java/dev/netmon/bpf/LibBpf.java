@@ -301,15 +301,25 @@ public final class LibBpf {
     static final int BPF_PROG_TYPE_TRACEPOINT = 5;
     /** BPF_FUNC_get_current_task_btf in enum bpf_func_id (kernel 5.11). */
     static final int BPF_FUNC_GET_CURRENT_TASK_BTF = 158;
+    /** BPF_FUNC_task_storage_get in enum bpf_func_id (kernel 5.11; for tracing programs since 5.12). */
+    static final int BPF_FUNC_TASK_STORAGE_GET = 156;
 
     /**
      * True if tracepoint programs may call bpf_get_current_task_btf() on this kernel (libbpf_probe_bpf_helper loads
      * a tiny program that calls it): the programs then read the task through typed loads instead of probe reads.
      */
     public boolean kernelHasTaskBtf() throws LibBpfException {
+        return tracepointsMayCall(BPF_FUNC_GET_CURRENT_TASK_BTF);
+    }
+
+    /** True if tracepoint programs may keep data in task-local storage (bpf_task_storage_get) on this kernel. */
+    public boolean kernelHasTaskStorage() throws LibBpfException {
+        return tracepointsMayCall(BPF_FUNC_TASK_STORAGE_GET);
+    }
+
+    private boolean tracepointsMayCall(int helper) throws LibBpfException {
         try {
-            int rc = (int) probeHelper.invokeExact(BPF_PROG_TYPE_TRACEPOINT, BPF_FUNC_GET_CURRENT_TASK_BTF,
-                    MemorySegment.NULL);
+            int rc = (int) probeHelper.invokeExact(BPF_PROG_TYPE_TRACEPOINT, helper, MemorySegment.NULL);
             if (rc < 0) {
                 throw failure("libbpf_probe_bpf_helper", -rc);
             }
