@@ -25,6 +25,10 @@ TEST_APT_PACKAGES := containerd runc containernetworking-plugins busybox-static 
 BENCH_APT_PACKAGES := bpftrace
 BPF_OUT := target/bpf
 BPF_OBJ := $(BPF_OUT)/netmon.bpf.o
+# The same programs reading sockets through bpf_rdonly_cast() (kernel 6.2+); netmon loads one of the two.
+BPF_CAST_OBJ := $(BPF_OUT)/netmon-cast.bpf.o
+BPF_OBJS := $(BPF_OBJ) $(BPF_CAST_OBJ)
+BPF_CFLAGS = -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -I$(BPF_OUT) -Ibpf -Wall -Werror
 BPF_SRC := bpf/netmon.bpf.c $(wildcard bpf/*.h)
 JAR := target/netmon.jar
 BENCH_OUT := target/bench
@@ -64,13 +68,16 @@ $(BPF_OUT)/vmlinux.h:
 	$(Q)bpftool btf dump file /sys/kernel/btf/vmlinux format c > $@.tmp && mv $@.tmp $@
 
 $(BPF_OBJ): $(BPF_SRC) $(BPF_OUT)/vmlinux.h
-	$(Q)clang -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -I$(BPF_OUT) -Ibpf -Wall -Werror \
-	    -c bpf/netmon.bpf.c -o $@.tmp
+	$(Q)clang $(BPF_CFLAGS) -c bpf/netmon.bpf.c -o $@.tmp
 	$(Q)mv $@.tmp $@
 
-bpf: deps $(BPF_OBJ)
+$(BPF_CAST_OBJ): $(BPF_SRC) $(BPF_OUT)/vmlinux.h
+	$(Q)clang $(BPF_CFLAGS) -DNETMON_CAST -c bpf/netmon.bpf.c -o $@.tmp
+	$(Q)mv $@.tmp $@
 
-$(JAR): $(BPF_OBJ) pom.xml $(shell find src/main -type f 2>/dev/null)
+bpf: deps $(BPF_OBJS)
+
+$(JAR): $(BPF_OBJS) pom.xml $(shell find src/main -type f 2>/dev/null)
 	$(Q)$(MVN) -DskipTests package
 	$(Q)touch $@
 
@@ -106,12 +113,12 @@ dist: build $(DIST_DONE)
 run: build
 	$(Q)bin/netmon $(ARGS)
 
-unit-test: test-deps check-jdk $(BPF_OBJ)
+unit-test: test-deps check-jdk $(BPF_OBJS)
 	$(Q)$(MVN_TEST) test
 
 # Unit tests (surefire) then the privileged integration tests (failsafe, tag "privileged"); DistIT runs the
 # distribution, so it is built first (about 15 s, nothing once it is up to date).
-test: test-deps check-jdk $(BPF_OBJ) dist
+test: test-deps check-jdk $(BPF_OBJS) dist
 	$(Q)[ "$$(id -u)" = 0 ] || { echo "netmon: make test loads BPF programs: run it as root (sudo make test)" >&2; exit 1; }
 	$(Q)$(MVN_TEST) verify
 

@@ -8,10 +8,17 @@
 /* States in which this socket has taken the peer's FIN and still exists as itself. */
 static __always_inline bool fin_received(struct sock *sk)
 {
+#ifdef NETMON_CAST
+	__u8 state = sk->__sk_common.skc_state;
+
+	if (!(BPF_CORE_READ_BITFIELD(sk, sk_shutdown) & RCV_SHUTDOWN))
+		return false;
+#else
 	__u8 state = BPF_CORE_READ(sk, __sk_common.skc_state);
 
 	if (!(BPF_CORE_READ_BITFIELD_PROBED(sk, sk_shutdown) & RCV_SHUTDOWN))
 		return false;
+#endif
 	return state == TCP_CLOSE_WAIT || state == TCP_LAST_ACK || state == TCP_CLOSING;
 }
 
@@ -25,8 +32,14 @@ static __always_inline void read_bytes(struct sock *sk, struct netmon_event *e)
 		return;
 	/* bytes_sent counts payload (retransmissions included). bytes_received
 	 * follows rcv_nxt, which also advances by one for the peer's FIN. */
+#ifdef NETMON_CAST
+	tp = TYPED(struct tcp_sock, sk);
+	e->bytes_sent = tp->bytes_sent;
+	received = tp->bytes_received;
+#else
 	e->bytes_sent = BPF_CORE_READ(tp, bytes_sent);
 	received = BPF_CORE_READ(tp, bytes_received);
+#endif
 	if (received && fin_received(sk))
 		received--;
 	e->bytes_received = received;
@@ -47,7 +60,11 @@ static __always_inline int on_enter_close(struct trace_event_raw_sys_enter *ctx)
 	e = c->ev;
 	opened = e.ts_ns;
 	file = c->file;
+#ifdef NETMON_CAST
+	sk = TYPED(struct sock, c->sk);
+#else
 	sk = (struct sock *)c->sk;
+#endif
 	bpf_map_delete_elem(&conns, &key);
 	/* Another file behind the fd: ours was closed behind netmon's back (dup2,
 	 * close_range, exit) and the number reused. */

@@ -23,10 +23,18 @@ static __always_inline bool pid_wanted(__u32 tgid)
  * load with a fault fixup). Where the kernel has that helper for tracepoints
  * (5.11+; user space asks before load and sets netmon_cfg.task_btf), the
  * task-side chains below are typed loads; the verifier prunes the branch the
- * constant switches off, so older kernels never see the helper. Socket fields
- * stay probe reads: the socket is reached through file->private_data, a void
- * pointer, which loses the type.
+ * constant switches off, so older kernels never see the helper.
+ *
+ * The socket is reached through file->private_data, a void pointer, which
+ * loses the type. The second build of this object, netmon-cast.bpf.o
+ * (NETMON_CAST), gets it back with the kfunc bpf_rdonly_cast() (6.2+) and reads
+ * the socket through typed loads too; user space loads that build only where
+ * the kernel has the kfunc, the plain one elsewhere.
  */
+#ifdef NETMON_CAST
+extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym;
+#define TYPED(type, p) ((type *)bpf_rdonly_cast((const void *)(p), bpf_core_type_id_kernel(type)))
+#endif
 
 /* The calling task's struct file behind fd, or NULL when fd is out of range or closed. */
 static __always_inline struct file *file_of_fd(int fd)
@@ -59,11 +67,21 @@ static __always_inline struct file *file_of_fd(int fd)
 /* The struct sock of a socket file, or NULL for any other file. */
 static __always_inline struct sock *sock_of_file(struct file *file)
 {
-	if (!file || (BPF_CORE_READ(file, f_inode, i_mode) & S_IFMT) != S_IFSOCK)
+	if (!file)
+		return NULL;
+#ifdef NETMON_CAST
+	struct file *f = TYPED(struct file, file);
+
+	if ((f->f_inode->i_mode & S_IFMT) != S_IFSOCK)
+		return NULL;
+	return TYPED(struct socket, f->private_data)->sk;
+#else
+	if ((BPF_CORE_READ(file, f_inode, i_mode) & S_IFMT) != S_IFSOCK)
 		return NULL;
 	struct socket *sock = BPF_CORE_READ(file, private_data);
 
 	return BPF_CORE_READ(sock, sk);
+#endif
 }
 
 /* IPPROTO_TCP or IPPROTO_UDP for an inet socket netmon reports, else 0. */
@@ -73,8 +91,12 @@ static __always_inline __u16 traced_protocol(struct sock *sk, __u16 family)
 
 	if (family != AF_INET && family != AF_INET6)
 		return 0;
-	/* A bitfield before 5.6, a plain __u16 since: the probed read handles both. */
+	/* A bitfield before 5.6, a plain __u16 since: both macros handle both. */
+#ifdef NETMON_CAST
+	protocol = BPF_CORE_READ_BITFIELD(sk, sk_protocol);
+#else
 	protocol = BPF_CORE_READ_BITFIELD_PROBED(sk, sk_protocol);
+#endif
 	return protocol == IPPROTO_TCP || protocol == IPPROTO_UDP ? protocol : 0;
 }
 
@@ -122,6 +144,22 @@ static __always_inline bool read_sock(struct sock *sk, struct sock_view *v)
 	__u64 copy[SKC_COPY / 8];
 
 	__builtin_memset(v, 0, sizeof(*v));
+#ifdef NETMON_CAST
+	struct sock_common *skc = &sk->__sk_common;
+
+	v->family = skc->skc_family;
+	v->local_port = skc->skc_num;
+	v->remote_port = bpf_ntohs(skc->skc_dport);
+	v->net = (__u64)skc->skc_net.net;
+	if (v->family == AF_INET) {
+		__builtin_memcpy(v->local, &skc->skc_rcv_saddr, 4);
+		__builtin_memcpy(v->remote, &skc->skc_daddr, 4);
+	} else {
+		__builtin_memcpy(v->local, &skc->skc_v6_rcv_saddr, 16);
+		__builtin_memcpy(v->remote, &skc->skc_v6_daddr, 16);
+	}
+	return true;
+#endif
 	if (!(SKC_FITS(skc_family) && SKC_FITS(skc_num) && SKC_FITS(skc_dport) && SKC_FITS(skc_net) &&
 	      SKC_FITS(skc_rcv_saddr) && SKC_FITS(skc_daddr) && SKC_FITS(skc_v6_rcv_saddr) &&
 	      SKC_FITS(skc_v6_daddr))) {
@@ -195,7 +233,11 @@ static __always_inline void fill_task(struct netmon_event *e, __u16 type)
 /* The inode of a network namespace (struct net *). */
 static __always_inline __u32 netns_inode(__u64 net)
 {
+#ifdef NETMON_CAST
+	return TYPED(struct net, net)->ns.inum;
+#else
 	return BPF_CORE_READ((struct net *)net, ns.inum);
+#endif
 }
 
 #endif /* NETMON_SOCK_H */

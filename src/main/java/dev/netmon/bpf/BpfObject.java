@@ -19,6 +19,8 @@ import java.util.List;
 public final class BpfObject implements AutoCloseable {
     /** The object compiled from bpf/netmon.bpf.c, embedded in the jar at build time. */
     public static final String RESOURCE = "/bpf/netmon.bpf.o";
+    /** The same programs built with NETMON_CAST: socket reads through bpf_rdonly_cast() (see KernelReads). */
+    public static final String CAST_RESOURCE = "/bpf/netmon-cast.bpf.o";
 
     private static final int PAGE = 4096;
 
@@ -56,13 +58,30 @@ public final class BpfObject implements AutoCloseable {
 
     /** Opens, configures and loads the embedded object; nothing is attached yet. */
     public static BpfObject load(LibBpf lib, LoadSettings settings) throws LibBpfException {
-        try (InputStream in = BpfObject.class.getResourceAsStream(RESOURCE)) {
-            if (in == null) {
-                throw new IllegalStateException(RESOURCE + " is missing from the jar; rebuild with 'make build'");
+        boolean auto = settings.kernelReads() == KernelReads.AUTO;
+        settings = settings.withKernelReads(settings.kernelReads().resolve(lib));
+        if (settings.kernelReads() != KernelReads.TYPED_SOCKETS) {
+            return new BpfObject(lib, image(RESOURCE), settings);
+        }
+        try {
+            return new BpfObject(lib, image(CAST_RESOURCE), settings);
+        } catch (LibBpfException e) {
+            if (!auto) {
+                throw e;
             }
-            return new BpfObject(lib, MemorySegment.ofArray(in.readAllBytes()), settings);
+            // A kernel of 6.2 or later without bpf_rdonly_cast (kfuncs are no stable ABI): the plain object.
+            return new BpfObject(lib, image(RESOURCE), settings.withKernelReads(KernelReads.TYPED_TASK));
+        }
+    }
+
+    private static MemorySegment image(String resource) {
+        try (InputStream in = BpfObject.class.getResourceAsStream(resource)) {
+            if (in == null) {
+                throw new IllegalStateException(resource + " is missing from the jar; rebuild with 'make build'");
+            }
+            return MemorySegment.ofArray(in.readAllBytes());
         } catch (IOException e) {
-            throw new IllegalStateException("cannot read " + RESOURCE, e);
+            throw new IllegalStateException("cannot read " + resource, e);
         }
     }
 
@@ -75,7 +94,7 @@ public final class BpfObject implements AutoCloseable {
         cfg.set(JAVA_INT, ConfigLayout.PROTOCOLS, settings.protocols());
         cfg.set(JAVA_INT, ConfigLayout.FILTER_PORTS, settings.ports().isEmpty() ? 0 : 1);
         cfg.set(JAVA_INT, ConfigLayout.FILTER_COMMS, settings.processNames().isEmpty() ? 0 : 1);
-        boolean typed = settings.taskReads().typed(lib);
+        boolean typed = settings.kernelReads() != KernelReads.PROBE;
         boolean taskStorage = typed && lib.kernelHasTaskStorage();
         cfg.set(JAVA_INT, ConfigLayout.TASK_BTF, typed ? 1 : 0);
         cfg.set(JAVA_INT, ConfigLayout.TASK_STORAGE, taskStorage ? 1 : 0);
@@ -194,6 +213,11 @@ public final class BpfObject implements AutoCloseable {
             }
             return sum;
         }
+    }
+
+    /** How the loaded programs read kernel memory (never AUTO). */
+    public KernelReads kernelReads() {
+        return settings.kernelReads();
     }
 
     public BufferKind bufferKind() {

@@ -15,7 +15,7 @@ import java.util.Set;
  * @param protocols NETMON_PROTO_* mask of the protocols to emit
  * @param ports trace only connections with one of these ports at either end; empty for all
  * @param processNames trace only processes with one of these names (comm, at most 15 bytes); empty for all
- * @param taskReads how the programs read the calling task: the kernel's best way, or probe reads only
+ * @param kernelReads how the programs read kernel memory: AUTO for the cheapest way this kernel allows
  */
 public record LoadSettings(
         int events,
@@ -27,7 +27,7 @@ public record LoadSettings(
         int protocols,
         Set<Integer> ports,
         Set<String> processNames,
-        TaskReads taskReads) {
+        KernelReads kernelReads) {
 
     public static final int DEFAULT_BUFFER_BYTES = 8 << 20;
     public static final int DEFAULT_WAKEUP_BYTES = 256 << 10;
@@ -53,7 +53,7 @@ public record LoadSettings(
     public LoadSettings(int events, Set<Integer> pids, BufferKind buffer, int bufferBytes, int wakeupBytes,
             int maxTracked) {
         this(events, pids, buffer, bufferBytes, wakeupBytes, maxTracked,
-                ConfigLayout.PROTO_TCP | ConfigLayout.PROTO_UDP, Set.of(), Set.of(), TaskReads.AUTO);
+                ConfigLayout.PROTO_TCP | ConfigLayout.PROTO_UDP, Set.of(), Set.of(), KernelReads.AUTO);
     }
 
     public static LoadSettings defaults() {
@@ -68,27 +68,27 @@ public record LoadSettings(
 
     public LoadSettings withEvents(int mask) {
         return new LoadSettings(mask, pids, buffer, bufferBytes, wakeupBytes, maxTracked, protocols, ports,
-                processNames, taskReads);
+                processNames, kernelReads);
     }
 
     public LoadSettings withPids(Set<Integer> tgids) {
         return new LoadSettings(events, tgids, buffer, bufferBytes, wakeupBytes, maxTracked, protocols, ports,
-                processNames, taskReads);
+                processNames, kernelReads);
     }
 
     public LoadSettings withBuffer(BufferKind kind) {
         return new LoadSettings(events, pids, kind, bufferBytes, wakeupBytes, maxTracked, protocols, ports,
-                processNames, taskReads);
+                processNames, kernelReads);
     }
 
     /** Protocol, port and process-name filters, all applied in the kernel. */
     public LoadSettings withFlowFilters(int protocolMask, Set<Integer> anyPort, Set<String> names) {
         return new LoadSettings(events, pids, buffer, bufferBytes, wakeupBytes, maxTracked, protocolMask, anyPort,
-                names, taskReads);
+                names, kernelReads);
     }
 
-    /** Probe reads only, as on kernels before 5.11: how tests run that path on a newer kernel. */
-    public LoadSettings withTaskReads(TaskReads reads) {
+    /** A fixed way of reading kernel memory: how tests run the paths of older kernels on a newer one. */
+    public LoadSettings withKernelReads(KernelReads reads) {
         return new LoadSettings(events, pids, buffer, bufferBytes, wakeupBytes, maxTracked, protocols, ports,
                 processNames, reads);
     }

@@ -260,6 +260,11 @@ public final class Tracer implements AutoCloseable {
         return bpf.attachedPrograms();
     }
 
+    /** How the loaded programs read kernel memory (KernelReads.AUTO resolved). */
+    public dev.netmon.bpf.KernelReads kernelReads() {
+        return bpf.kernelReads();
+    }
+
     /** Frees the buffer, detaches every program and frees the object. */
     @Override
     public void close() {

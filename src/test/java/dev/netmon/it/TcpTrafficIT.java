@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.netmon.bpf.LibBpf;
 import dev.netmon.bpf.LoadSettings;
-import dev.netmon.bpf.TaskReads;
+import dev.netmon.bpf.KernelReads;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -24,6 +24,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /** Real TCP connections on loopback, traced by the real BPF programs through the ring buffer. */
 @Tag("privileged")
@@ -51,22 +53,24 @@ class TcpTrafficIT {
     }
 
     /**
-     * The programs' other way of reading the task, probe reads only, which kernels before 5.11 take: the same
-     * connections give the same fields as through the typed loads the tests above run on this kernel.
+     * The ways older kernels read kernel memory (see KernelReads): the same connections give the same fields as
+     * through the typed task and socket loads the other tests run on this kernel.
      */
-    @Test
-    void probeReadsGiveTheSameFields() throws Exception {
-        TcpRoundTrip.bothFamilies(LoadSettings.defaults().withTaskReads(TaskReads.PROBE));
+    @ParameterizedTest
+    @EnumSource(value = KernelReads.class, names = {"TYPED_TASK", "PROBE"})
+    void olderKernelsReadsGiveTheSameFields(KernelReads reads) throws Exception {
+        TcpRoundTrip.bothFamilies(LoadSettings.defaults().withKernelReads(reads));
     }
 
-    /** Else every test here would run the probe-read path and the typed one would go untested. */
+    /** Else every test here would run an older kernel's path and the cheapest one would go untested. */
     @Test
-    void thisKernelOffersTypedTaskReads() throws Exception {
+    void thisKernelGetsTypedTaskAndSocketReads() throws Exception {
         String[] release = Files.readString(Path.of("/proc/sys/kernel/osrelease")).strip().split("[.-]");
         int major = Integer.parseInt(release[0]);
         int minor = Integer.parseInt(release[1]);
-        assertTrue(major > 5 || (major == 5 && minor >= 11), "these tests expect kernel 5.11 or later");
-        assertTrue(LibBpf.load().kernelHasTaskBtf(), "libbpf_probe_bpf_helper: no bpf_get_current_task_btf");
+        assertTrue(major > 6 || (major == 6 && minor >= 2), "these tests expect kernel 6.2 or later");
+        assertEquals(KernelReads.TYPED_SOCKETS, KernelReads.AUTO.resolve(LibBpf.load()));
+        assertEquals(KernelReads.TYPED_SOCKETS, trace.kernelReads(), "loaded without falling back");
     }
 
     @Test

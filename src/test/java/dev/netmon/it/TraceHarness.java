@@ -51,6 +51,10 @@ final class TraceHarness implements AutoCloseable {
         return h;
     }
 
+    dev.netmon.bpf.KernelReads kernelReads() {
+        return tracer.kernelReads();
+    }
+
     /** Attached, so events fill the buffer, but nothing reads it until {@link #startReading()}. */
     static TraceHarness attachOnly(LoadSettings settings) throws Exception {
         return new TraceHarness(settings);
