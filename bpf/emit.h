@@ -13,11 +13,14 @@ static __always_inline void count_lost(void)
 }
 
 /*
- * One wakeup per event costs about 14 us here, so the reader is woken only
- * once wakeup_bytes are waiting; below that it finds the data on its poll
- * timeout. Both buffers copy the event, so it can live on the caller's stack.
- * The perf path counts its own failures here too: PERF_RECORD_LOST arrives
- * only with a later successful write, and may never arrive.
+ * One wakeup per event costs about 14 us here, so a CPU wakes the reader only
+ * once it has written wakeup_bytes since its last wakeup (as the perf buffer's
+ * per-CPU watermark does); below that the reader finds the data on its poll
+ * timeout. A per-CPU count, not bpf_ringbuf_query(): that reads the consumer's
+ * position, a cache line the reader keeps writing from another CPU (about 50 ns
+ * a call here). Both buffers copy the event, so it can live on the caller's
+ * stack. The perf path counts its own failures here too: PERF_RECORD_LOST
+ * arrives only with a later successful write, and may never arrive.
  */
 static __always_inline void emit(void *ctx, struct netmon_event *e)
 {
@@ -26,10 +29,14 @@ static __always_inline void emit(void *ctx, struct netmon_event *e)
 	if (netmon_cfg.use_perf) {
 		err = bpf_perf_event_output(ctx, &events_perf, BPF_F_CURRENT_CPU, e, sizeof(*e));
 	} else {
-		__u64 waiting = bpf_ringbuf_query(&events_rb, BPF_RB_AVAIL_DATA);
-		__u64 flags = waiting + sizeof(*e) >= netmon_cfg.wakeup_bytes ? BPF_RB_FORCE_WAKEUP
-									       : BPF_RB_NO_WAKEUP;
+		__u32 zero = 0;
+		__u64 *written = bpf_map_lookup_elem(&unwoken, &zero);
+		__u64 flags = BPF_RB_NO_WAKEUP;
 
+		if (written && (*written += sizeof(*e)) >= netmon_cfg.wakeup_bytes) {
+			*written = 0;
+			flags = BPF_RB_FORCE_WAKEUP;
+		}
 		err = bpf_ringbuf_output(&events_rb, e, sizeof(*e), flags);
 	}
 	if (err)

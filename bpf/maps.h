@@ -34,6 +34,15 @@ struct {
 	__type(value, __u64);
 } lost SEC(".maps");
 
+/* Bytes this CPU has written to the ring buffer since it last woke the reader.
+ * Read and written by emit() only (per-CPU value: no other writer). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} unwoken SEC(".maps");
+
 /* tgids to trace when netmon_cfg.filter_pids is set. Inserted by user space
  * before attach; read by every entry handler. */
 struct {

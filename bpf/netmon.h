@@ -61,7 +61,7 @@ struct netmon_config {
 	__u32 events;       /* 0 NETMON_EV_* mask of what to emit */
 	__u32 filter_pids;  /* 4 nonzero: only tgids present in the filter_pids map */
 	__u32 use_perf;     /* 8 nonzero: perf buffer instead of ring buffer */
-	__u32 wakeup_bytes; /* 12 ring buffer: wake the reader once this much waits */
+	__u32 wakeup_bytes; /* 12 ring buffer: a CPU wakes the reader once it has written this much */
 	__u32 protocols;    /* 16 NETMON_PROTO_* mask of what to emit */
 	__u32 filter_ports; /* 20 nonzero: only connections whose src or dst port is in filter_ports */
 	__u32 filter_comms; /* 24 nonzero: only processes whose name is in filter_comms */

@@ -10,7 +10,7 @@ import java.util.Set;
  * @param pids tgids to trace; empty traces every process
  * @param buffer ring or perf buffer
  * @param bufferBytes ring buffer size, or the size of each CPU's perf buffer; a power of two
- * @param wakeupBytes wake the reader once this much data waits (both buffers)
+ * @param wakeupBytes a CPU wakes the reader once it has written this much since its last wakeup (both buffers)
  * @param maxTracked open connections remembered for their CLOSE
  * @param protocols NETMON_PROTO_* mask of the protocols to emit
  * @param ports trace only connections with one of these ports at either end; empty for all
