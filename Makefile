@@ -4,7 +4,7 @@
 #   make run     build and trace the whole host (needs root)
 #   make dist    self-contained target/dist/netmon-VERSION/ and its tarball (needs root: AOT training run)
 #   make test    unit tests, then the privileged integration tests (real BPF)
-#   make bench   load, CPU, memory and start-up numbers against their targets (root; about 3 minutes)
+#   make bench   load, CPU, memory and start-up numbers of the distribution against their targets (root; about 5 minutes)
 Q := $(if $(V),,@)
 SHELL := /bin/bash
 
@@ -130,10 +130,13 @@ $(LOADGEN): bench/loadgen.c
 # It runs outside Maven on the test classpath, so that Maven's own JVM is not part of what is measured, with
 # SerialGC so that its own GC threads take little from the two cores it shares with the storm.
 # JMH 1.37 reads fields through sun.misc.Unsafe, which JDK 25 warns about unless allowed.
+# netmon itself is measured as it ships, from the distribution; BENCH_LAUNCHER=checkout measures bin/netmon.
+BENCH_LAUNCHER_PATH = $(if $(filter checkout,$(BENCH_LAUNCHER)),$(CURDIR)/bin/netmon,$(CURDIR)/$(DIST)/bin/netmon)
 BENCH_JAVA = $(JAVA_HOME)/bin/java -XX:+UseSerialGC --sun-misc-unsafe-memory-access=allow \
-	-cp target/test-classes:target/classes:$$(cat $(BENCH_CLASSPATH)) -Dnetmon.home=$(CURDIR) dev.netmon.bench.BenchMain
+	-cp target/test-classes:target/classes:$$(cat $(BENCH_CLASSPATH)) -Dnetmon.home=$(CURDIR) \
+	-Dnetmon.launcher=$(BENCH_LAUNCHER_PATH) dev.netmon.bench.BenchMain
 
-bench-prepare: bench-deps build $(LOADGEN)
+bench-prepare: bench-deps dist $(LOADGEN)
 	$(Q)[ "$$(id -u)" = 0 ] || { echo "netmon: make bench loads BPF programs: run it as root (sudo make bench)" >&2; exit 1; }
 	$(Q)mountpoint -q /sys/kernel/tracing || mount -t tracefs tracefs /sys/kernel/tracing
 	$(Q)$(MVN) -DskipTests test-compile dependency:build-classpath -Dmdep.includeScope=test \

@@ -102,6 +102,7 @@ public final class Main {
 
         // Load and attach; from here on events flow into the buffer.
         LoadSettings settings = LoadSettings.defaults()
+                .withBufferBytes(options.bufferBytes())
                 .withEvents(options.events())
                 .withPids(options.pids())
                 .withBuffer(options.buffer())

@@ -90,7 +90,8 @@ public final class BpfObject implements AutoCloseable {
         cfg.set(JAVA_INT, ConfigLayout.EVENTS, settings.events());
         cfg.set(JAVA_INT, ConfigLayout.FILTER_PIDS, settings.pids().isEmpty() ? 0 : 1);
         cfg.set(JAVA_INT, ConfigLayout.USE_PERF, settings.buffer() == BufferKind.PERF ? 1 : 0);
-        cfg.set(JAVA_INT, ConfigLayout.WAKEUP_BYTES, settings.wakeupBytes());
+        // Half the ring at most: a wakeup threshold the ring cannot reach would leave only the 100 ms poll.
+        cfg.set(JAVA_INT, ConfigLayout.WAKEUP_BYTES, Math.min(settings.wakeupBytes(), settings.bufferBytes() / 2));
         cfg.set(JAVA_INT, ConfigLayout.PROTOCOLS, settings.protocols());
         cfg.set(JAVA_INT, ConfigLayout.FILTER_PORTS, settings.ports().isEmpty() ? 0 : 1);
         cfg.set(JAVA_INT, ConfigLayout.FILTER_COMMS, settings.processNames().isEmpty() ? 0 : 1);

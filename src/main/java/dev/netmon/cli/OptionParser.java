@@ -2,6 +2,7 @@ package dev.netmon.cli;
 
 import dev.netmon.bpf.BufferKind;
 import dev.netmon.bpf.ConfigLayout;
+import dev.netmon.bpf.LoadSettings;
 import dev.netmon.output.Format;
 import java.math.BigDecimal;
 import java.util.LinkedHashSet;
@@ -21,6 +22,8 @@ public final class OptionParser {
                                          or short text lines for a terminal
               --buffer ringbuf|perf|auto kernel-to-user buffer (default: auto: the ring buffer where the
                                          kernel has one (5.8+), else the perf buffer)
+              --buffer-size SIZE         its size in bytes, a power of two; k or m for KiB or MiB
+                                         (default: 2m; the perf buffer splits it over the CPUs)
               --events LIST              comma-separated subset of connect,accept,close (default: all)
               --pid PID                  trace only this process (tgid); repeat or separate with commas
               --count N                  exit after N events
@@ -67,6 +70,7 @@ public final class OptionParser {
         Options.Command command = Options.Command.TRACE;
         Format format = Format.JSON;
         BufferKind buffer = BufferKind.AUTO;
+        int bufferBytes = LoadSettings.DEFAULT_BUFFER_BYTES;
         int events = ConfigLayout.EV_CONNECT | ConfigLayout.EV_ACCEPT | ConfigLayout.EV_CLOSE;
         Set<Integer> pids = new LinkedHashSet<>();
         long count = 0;
@@ -117,7 +121,7 @@ public final class OptionParser {
                 case "--version" -> command = Options.Command.VERSION;
                 case "--no-cri" -> cri = false;
                 case "--pod-labels" -> podLabels = true;
-                case "--format", "--buffer", "--events", "--pid", "--count", "--duration", "--cri-socket",
+                case "--format", "--buffer", "--buffer-size", "--events", "--pid", "--count", "--duration", "--cri-socket",
                         "--enrich-wait", "--cri-timeout", "--cache-size", "--cache-ttl", "--cgroup", "--protocol",
                         "--port", "--process", "--namespace", "--exclude-namespace", "--pod", "--cidr",
                         "--exclude-cidr", "--queue-size", "--rate-limit", "--metrics-addr", "--stats-interval" -> {
@@ -132,6 +136,7 @@ public final class OptionParser {
                     switch (name) {
                         case "--format" -> format = format(value);
                         case "--buffer" -> buffer = buffer(value);
+                        case "--buffer-size" -> bufferBytes = bufferBytes(value);
                         case "--events" -> events = events(value);
                         case "--pid" -> {
                             if (command == Options.Command.RESOLVE) {
@@ -185,8 +190,28 @@ public final class OptionParser {
         }
         var filters = new Options.Filters(protocols, ports, processNames, namespaces, excludeNamespaces, pods, cidrs,
                 excludeCidrs);
-        return new Options(command, format, buffer, events, pids, count, durationNs, enrich, resolveCgroup,
+        return new Options(command, format, buffer, bufferBytes, events, pids, count, durationNs, enrich, resolveCgroup,
                 resolvePid, filters, queueSize, rateLimit, metricsAddress, statsInterval);
+    }
+
+    /** Bytes, KiB (k) or MiB (m); a power of two from a page to 1 GiB, as the kernel takes for a ring buffer. */
+    private static int bufferBytes(String value) throws UsageException {
+        String lower = value.toLowerCase(java.util.Locale.ROOT);
+        int shift = lower.endsWith("k") ? 10 : lower.endsWith("m") ? 20 : 0;
+        String digits = shift == 0 ? lower : lower.substring(0, lower.length() - 1);
+        long bytes;
+        try {
+            bytes = Long.parseLong(digits) << shift;
+        } catch (NumberFormatException e) {
+            bytes = -1;
+        }
+        // At most 10 digits: a shift of a longer number could wrap around to a power of two.
+        if (bytes < LoadSettings.MIN_BUFFER_BYTES || bytes > LoadSettings.MAX_BUFFER_BYTES
+                || Long.bitCount(bytes) != 1 || digits.length() > 10) {
+            throw new UsageException("--buffer-size needs a power of two from 4k to 1024m, e.g. 2m; got '"
+                    + value + "'");
+        }
+        return (int) bytes;
     }
 
     private static Format format(String value) throws UsageException {

@@ -15,6 +15,7 @@ import java.util.Set;
  * @param enrich how container and pod attribution is looked up
  * @param resolveCgroup for {@code netmon resolve --cgroup LINE}: the line, else null
  * @param resolvePid for {@code netmon resolve --pid N}: the pid, else 0
+ * @param bufferBytes the ring buffer's size, or all CPUs' perf buffers together; a power of two
  * @param metricsAddress where to serve Prometheus metrics; empty: nowhere
  * @param statsIntervalSeconds how often a STATS line goes to stderr; 0 for never
  */
@@ -22,6 +23,7 @@ public record Options(
         Command command,
         Format format,
         BufferKind buffer,
+        int bufferBytes,
         int events,
         Set<Integer> pids,
         long count,
@@ -84,7 +86,7 @@ public record Options(
     /** The trace command's options, as the tests and older callers build them. */
     public Options(Command command, Format format, BufferKind buffer, int events, Set<Integer> pids, long count,
             long durationNs) {
-        this(command, format, buffer, events, pids, count, durationNs, Enrich.defaults(), null, 0, Filters.none(),
+        this(command, format, buffer, dev.netmon.bpf.LoadSettings.DEFAULT_BUFFER_BYTES, events, pids, count, durationNs, Enrich.defaults(), null, 0, Filters.none(),
                 DEFAULT_QUEUE_SIZE, 0, Optional.empty(), DEFAULT_STATS_INTERVAL_SECONDS);
     }
 }

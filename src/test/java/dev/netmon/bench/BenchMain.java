@@ -53,6 +53,7 @@ public final class BenchMain {
         System.out.printf("%nnetmon bench, %s: %d CPUs, kernel %s, load average %s before, %s after%n",
                 Instant.now().truncatedTo(ChronoUnit.SECONDS), Runtime.getRuntime().availableProcessors(),
                 kernelRelease(), loadBefore, Proc.loadAverage());
+        System.out.printf("netmon launched as %s%n", Tool.launcher(home));
         if (!soakOnly) {
             report.loadTable();
             report.tracerTable();

@@ -7,11 +7,11 @@ import java.util.regex.Pattern;
 
 /** A tracer the benchmark measures, and how to read its output. */
 enum Tool {
-    /** netmon as a user runs it, from the checkout. */
+    /** netmon as it ships: the launcher make passes as netmon.launcher (the distribution's), else the checkout's. */
     NETMON {
         @Override
         List<String> command(Path home) {
-            return List.of(home.resolve("bin/netmon").toString(), "--no-cri", "--events", "connect,accept,close");
+            return List.of(launcher(home).toString(), "--no-cri", "--events", "connect,accept,close");
         }
 
         @Override
@@ -57,6 +57,11 @@ enum Tool {
     private static final Pattern BPFTRACE_LOST = Pattern.compile("\"events\": (\\d+)");
 
     abstract List<String> command(Path home);
+
+    static Path launcher(Path home) {
+        String launcher = System.getProperty("netmon.launcher");
+        return launcher == null || launcher.isBlank() ? home.resolve("bin/netmon") : Path.of(launcher);
+    }
 
     /** Whether this stderr line says the tracer is attached. */
     boolean attachedOnStderr(String line) {

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.netmon.bpf.BufferKind;
+import dev.netmon.bpf.LoadSettings;
 import dev.netmon.output.Format;
 import java.util.List;
 import java.util.Set;
@@ -66,6 +67,18 @@ class OptionParserTest {
         assertEquals(BufferKind.PERF, OptionParser.parse("--buffer", "perf").buffer());
         assertEquals(BufferKind.RINGBUF, OptionParser.parse("--buffer=ringbuf").buffer());
         assertTrue(rejected("--buffer", "ring").contains("ringbuf, perf or auto"));
+    }
+
+    @Test
+    void bufferSizeIsAPowerOfTwoInBytesKibOrMib() throws UsageException {
+        assertEquals(LoadSettings.DEFAULT_BUFFER_BYTES, OptionParser.parse().bufferBytes());
+        assertEquals(8 << 20, OptionParser.parse("--buffer-size", "8m").bufferBytes());
+        assertEquals(512 << 10, OptionParser.parse("--buffer-size=512K").bufferBytes());
+        assertEquals(4096, OptionParser.parse("--buffer-size", "4096").bufferBytes());
+        assertEquals(1 << 30, OptionParser.parse("--buffer-size", "1024m").bufferBytes());
+        for (String bad : List.of("3m", "2k", "2048m", "0", "-4k", "m", "1.5m", "99999999999m", "2g")) {
+            assertTrue(rejected("--buffer-size", bad).contains("power of two from 4k to 1024m"), bad);
+        }
     }
 
     @Test
@@ -139,7 +152,7 @@ class OptionParserTest {
     @Provide
     Arbitrary<List<String>> argumentLists() {
         Arbitrary<String> flags = Arbitraries.of(
-                "--format", "--buffer", "--events", "--pid", "--count", "--duration", "--help", "-h", "--version",
+                "--format", "--buffer", "--buffer-size", "--events", "--pid", "--count", "--duration", "--help", "-h", "--version",
                 "--", "-", "--=", "--bogus", "--port", "--protocol", "--process", "--namespace", "--pod", "--cidr",
                 "--exclude-cidr", "--exclude-namespace", "--cri-socket", "--no-cri", "--pod-labels", "--enrich-wait",
                 "--cri-timeout", "--cache-size", "--cache-ttl", "resolve", "--cgroup");
