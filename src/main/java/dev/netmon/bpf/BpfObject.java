@@ -5,6 +5,7 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
+import dev.netmon.decode.EventLayout;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.foreign.Arena;
@@ -90,8 +91,7 @@ public final class BpfObject implements AutoCloseable {
         cfg.set(JAVA_INT, ConfigLayout.EVENTS, settings.events());
         cfg.set(JAVA_INT, ConfigLayout.FILTER_PIDS, settings.pids().isEmpty() ? 0 : 1);
         cfg.set(JAVA_INT, ConfigLayout.USE_PERF, settings.buffer() == BufferKind.PERF ? 1 : 0);
-        // Half the ring at most: a wakeup threshold the ring cannot reach would leave only the 100 ms poll.
-        cfg.set(JAVA_INT, ConfigLayout.WAKEUP_BYTES, Math.min(settings.wakeupBytes(), settings.bufferBytes() / 2));
+        cfg.set(JAVA_INT, ConfigLayout.WAKEUP_BYTES, ringWakeupBytes(settings.wakeupBytes(), settings.bufferBytes(), cpus));
         cfg.set(JAVA_INT, ConfigLayout.PROTOCOLS, settings.protocols());
         cfg.set(JAVA_INT, ConfigLayout.FILTER_PORTS, settings.ports().isEmpty() ? 0 : 1);
         cfg.set(JAVA_INT, ConfigLayout.FILTER_COMMS, settings.processNames().isEmpty() ? 0 : 1);
@@ -110,6 +110,14 @@ public final class BpfObject implements AutoCloseable {
             lib.mapSetAutocreate(ring, false);
         }
         lib.mapSetMaxEntries(lib.findMap(obj, "conns"), settings.maxTracked());
+    }
+
+    /**
+     * Each CPU wakes the reader once it has written this much: together at most half the ring, else the CPUs
+     * could fill it below their thresholds and leave the reader to its 100 ms poll. At least one event's worth.
+     */
+    static int ringWakeupBytes(int wanted, int ringBytes, int cpus) {
+        return Math.max(EventLayout.SIZE, Math.min(wanted, ringBytes / 2 / Math.max(1, cpus)));
     }
 
     private void fillPidFilter() throws LibBpfException {

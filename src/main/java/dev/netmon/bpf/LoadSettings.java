@@ -30,11 +30,12 @@ public record LoadSettings(
         KernelReads kernelReads) {
 
     /**
-     * 2 MiB holds about 15 000 events, 85 ms of a two-core storm at 180 000 events/s; the reader is woken at
-     * {@link #DEFAULT_WAKEUP_BYTES}, so it has that long to be late before anything is lost. The kernel maps a
-     * ring buffer's data pages twice, so its resident memory is twice its size once it has wrapped.
+     * 4 MiB holds about 32 000 events, 150 ms of a two-core storm at 210 000 events/s; the reader is woken at
+     * {@link #DEFAULT_WAKEUP_BYTES} per CPU, so it has about that long to be late before anything is lost. 2 MiB
+     * lost 4 000-16 000 events of the bench's storm while the JVM was still compiling (its first second). The
+     * kernel maps a ring buffer's data pages twice, so its resident memory is twice its size once it has wrapped.
      */
-    public static final int DEFAULT_BUFFER_BYTES = 2 << 20;
+    public static final int DEFAULT_BUFFER_BYTES = 4 << 20;
     public static final int MIN_BUFFER_BYTES = 4096;
     public static final int MAX_BUFFER_BYTES = 1 << 30;
     public static final int DEFAULT_WAKEUP_BYTES = 256 << 10;
@@ -85,7 +86,7 @@ public record LoadSettings(
 
     public LoadSettings withBufferBytes(int bytes) {
         return new LoadSettings(events, pids, buffer, bytes, wakeupBytes, maxTracked, protocols, ports,
-                processNames);
+                processNames, kernelReads);
     }
 
     public LoadSettings withBuffer(BufferKind kind) {

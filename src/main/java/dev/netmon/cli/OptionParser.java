@@ -23,7 +23,7 @@ public final class OptionParser {
               --buffer ringbuf|perf|auto kernel-to-user buffer (default: auto: the ring buffer where the
                                          kernel has one (5.8+), else the perf buffer)
               --buffer-size SIZE         its size in bytes, a power of two; k or m for KiB or MiB
-                                         (default: 2m; the perf buffer splits it over the CPUs)
+                                         (default: 4m; the perf buffer splits it over the CPUs)
               --events LIST              comma-separated subset of connect,accept,close (default: all)
               --pid PID                  trace only this process (tgid); repeat or separate with commas
               --count N                  exit after N events
