@@ -38,7 +38,7 @@ static __always_inline int on_exit_accept(struct trace_event_raw_sys_exit *ctx)
 	if (!flow_wanted(&e))
 		return 0;
 
-	track(&e, fd, file, sk);
+	track(&e, fd, file);
 	if (emits(NETMON_EV_ACCEPT))
 		emit(ctx, &e);
 	return 0;

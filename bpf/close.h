@@ -51,24 +51,26 @@ static __always_inline int on_enter_close(struct trace_event_raw_sys_enter *ctx)
 	struct conn_key key = { .tgid = bpf_get_current_pid_tgid() >> 32, .fd = (int)ctx->args[0] };
 	struct conn *c = bpf_map_lookup_elem(&conns, &key);
 	struct netmon_event e;
+	struct file *file;
 	struct sock *sk;
-	__u64 file, opened;
+	__u64 opened, opened_file;
 
 	if (!c)
 		return 0;
 	/* Copied out first: the deleted entry may be reused at once. */
 	e = c->ev;
 	opened = e.ts_ns;
-	file = c->file;
-#ifdef NETMON_CAST
-	sk = TYPED(struct sock, c->sk);
-#else
-	sk = (struct sock *)c->sk;
-#endif
+	opened_file = c->file;
 	bpf_map_delete_elem(&conns, &key);
 	/* Another file behind the fd: ours was closed behind netmon's back (dup2,
 	 * close_range, exit) and the number reused. */
-	if ((__u64)file_of_fd(key.fd) != file)
+	file = file_of_fd(key.fd);
+	if ((__u64)file != opened_file)
+		return 0;
+	/* From the open file, not a pointer kept since the connect: the socket
+	 * cannot have been freed while the fd still holds it. */
+	sk = sock_of_file(file);
+	if (!sk)
 		return 0;
 
 	/* The closing thread and the process as they are now; the socket's own

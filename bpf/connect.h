@@ -97,7 +97,7 @@ static __always_inline int on_exit_connect(struct trace_event_raw_sys_exit *ctx)
 		return 0;
 
 	if (ret == 0 || ret == -EINPROGRESS)
-		track(&e, fd, file, sk);
+		track(&e, fd, file);
 	if (emits(NETMON_EV_CONNECT))
 		emit(ctx, &e);
 	return 0;

@@ -113,7 +113,6 @@ struct conn_key {
 struct conn {
 	struct netmon_event ev; /* the CONNECT or ACCEPT, re-sent as the CLOSE */
 	__u64 file;             /* the struct file, to tell a reused fd from ours */
-	__u64 sk;               /* its struct sock, for the byte counts at close */
 };
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
