@@ -148,11 +148,11 @@ bench: bench-prepare
 	$(Q)$(BENCH_JAVA)
 
 # netmon's RSS every 5 s over a storm of BENCH_SOAK_SECONDS (300); then the attribution caches under a churn of
-# thousands of container ids (a real CRI client against an in-process runtime), heap and RSS sampled.
+# thousands of container ids (a real CRI client against an in-process runtime), heap and RSS sampled, in a JVM
+# with the distribution's options: the caches at their bounds must fit the heap netmon ships with.
 bench-soak: bench-prepare
 	$(Q)$(BENCH_JAVA) soak
-	$(Q)$(JAVA_HOME)/bin/java -XX:+UseSerialGC -Xmx128m --sun-misc-unsafe-memory-access=allow \
-	    --enable-native-access=ALL-UNNAMED -cp target/test-classes:target/classes:$$(cat $(BENCH_CLASSPATH)) \
+	$(Q)$(JAVA_HOME)/bin/java @src/dist/app/jvm.options -cp target/test-classes:target/classes:$$(cat $(BENCH_CLASSPATH)) \
 	    dev.netmon.bench.CacheChurnSoak $${BENCH_SOAK_SECONDS:-300}
 
 clean:
