@@ -1,17 +1,24 @@
 package dev.netmon.output;
 
+import static dev.netmon.output.JsonLineWriter.rawJson;
+import static dev.netmon.output.JsonLineWriter.text;
+import static dev.netmon.output.JsonLineWriter.texts;
+
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.SerializableString;
 import dev.netmon.event.Attributed;
 import dev.netmon.event.Attribution;
 import dev.netmon.event.ContainerInfo;
 import dev.netmon.event.Direction;
+import dev.netmon.event.Dropped;
 import dev.netmon.event.Endpoint;
+import dev.netmon.event.Enrichment;
 import dev.netmon.event.Errno;
 import dev.netmon.event.LogLine;
-import dev.netmon.event.Dropped;
 import dev.netmon.event.Lost;
-import dev.netmon.event.RateLimited;
 import dev.netmon.event.NetEvent;
+import dev.netmon.event.Protocol;
+import dev.netmon.event.RateLimited;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.TreeMap;
@@ -24,16 +31,78 @@ import java.util.function.LongUnaryOperator;
  * <p>Unknown values are left out rather than written as null. netmon's own data goes under {@code netmon}; there is
  * never a top-level {@code kubernetes} object, because Fluent Bit's kubernetes filter adds one describing the pod
  * that logged the line, which is netmon's own, not the one that made the connection.
+ *
+ * <p>As in the default format, names and fixed values are encoded once, and what is the same on every line of a
+ * writer (the ecs and host objects) or of a container (its container and orchestrator objects) is encoded once too.
  */
 public final class EcsLineWriter implements LineSink {
     static final String ECS_VERSION = "8.11.0";
 
+    /** A container's two objects, each null where the container has nothing to put in it. */
+    private record ContainerObjects(SerializableString container, SerializableString orchestrator) {}
+
+    private static final SerializableString TIMESTAMP = text("@timestamp");
+    private static final SerializableString ECS = text("ecs");
+    private static final SerializableString HOST = text("host");
+    private static final SerializableString EVENT = text("event");
+    private static final SerializableString KIND = text("kind");
+    private static final SerializableString CATEGORY = text("category");
+    private static final SerializableString TYPE = text("type");
+    private static final SerializableString ACTION = text("action");
+    private static final SerializableString OUTCOME = text("outcome");
+    private static final SerializableString DURATION = text("duration");
+    private static final SerializableString NETWORK = text("network");
+    private static final SerializableString TRANSPORT = text("transport");
+    private static final SerializableString DIRECTION = text("direction");
+    private static final SerializableString IANA_NUMBER = text("iana_number");
+    private static final SerializableString COMMUNITY_ID = text("community_id");
+    private static final SerializableString SOURCE = text("source");
+    private static final SerializableString DESTINATION = text("destination");
+    private static final SerializableString IP = text("ip");
+    private static final SerializableString PORT = text("port");
+    private static final SerializableString BYTES = text("bytes");
+    private static final SerializableString PROCESS = text("process");
+    private static final SerializableString PID = text("pid");
+    private static final SerializableString NAME = text("name");
+    private static final SerializableString THREAD = text("thread");
+    private static final SerializableString ID = text("id");
+    private static final SerializableString USER = text("user");
+    private static final SerializableString CONTAINER = text("container");
+    private static final SerializableString ORCHESTRATOR = text("orchestrator");
+    private static final SerializableString NETMON = text("netmon");
+    private static final SerializableString NETNS = text("netns");
+    private static final SerializableString CGROUP_ID = text("cgroup_id");
+    private static final SerializableString RESULT = text("result");
+    private static final SerializableString UNIT = text("unit");
+    private static final SerializableString ENRICHMENT = text("enrichment");
+    private static final SerializableString KIND_EVENT = text("event");
+    private static final SerializableString NETWORK_CATEGORY = rawJson(g -> arrayValue(g, "network"));
+    private static final SerializableString START = rawJson(g -> arrayValue(g, "connection", "start"));
+    private static final SerializableString END = rawJson(g -> arrayValue(g, "connection", "end"));
+    private static final SerializableString CONNECT = text("connect");
+    private static final SerializableString ACCEPT = text("accept");
+    private static final SerializableString CLOSE = text("close");
+    private static final SerializableString SUCCESS = text("success");
+    private static final SerializableString FAILURE = text("failure");
+    private static final SerializableString EGRESS = text("egress");
+    private static final SerializableString INGRESS = text("ingress");
+    private static final SerializableString TCP = text("tcp");
+    private static final SerializableString UDP = text("udp");
+    private static final SerializableString TCP_NUMBER = text(Integer.toString(Protocol.TCP.number()));
+    private static final SerializableString UDP_NUMBER = text(Integer.toString(Protocol.UDP.number()));
+    private static final SerializableString IPV4 = text("ipv4");
+    private static final SerializableString IPV6 = text("ipv6");
+    private static final SerializableString[] ENRICHMENTS = texts(Enrichment.values(), Enrichment::text);
+
     private final JsonGenerator json;
-    private final String node;
+    /** The ecs and host objects, the same on every line. */
+    private final SerializableString ecsObject;
+    private final SerializableString hostObject;
     private final LongUnaryOperator toUnixNs;
-    private final Rfc3339 timestamps = new Rfc3339();
+    private final AsciiValues ascii = new AsciiValues();
     private final CommunityId communityIds = new CommunityId();
     private final boolean podLabels;
+    private final PerContainer<ContainerObjects> containers;
 
     /**
      * @param node the node name, written as {@code host.name}
@@ -43,21 +112,32 @@ public final class EcsLineWriter implements LineSink {
     public EcsLineWriter(OutputStream out, String node, LongUnaryOperator toUnixNs, boolean podLabels)
             throws IOException {
         this.json = JsonLineWriter.lineGenerator(out);
-        this.node = node;
+        this.ecsObject = rawJson(g -> {
+            g.writeStartObject();
+            g.writeStringField("version", ECS_VERSION);
+            g.writeEndObject();
+        });
+        this.hostObject = rawJson(g -> {
+            g.writeStartObject();
+            g.writeStringField("name", node);
+            g.writeEndObject();
+        });
         this.toUnixNs = toUnixNs;
         this.podLabels = podLabels;
+        this.containers = new PerContainer<>(c -> new ContainerObjects(
+                hasContainer(c) ? rawJson(g -> writeContainer(g, c)) : null,
+                hasOrchestrator(c) ? rawJson(g -> writeOrchestrator(g, c)) : null));
     }
 
     @Override
     public void write(LogLine line) throws IOException {
         json.writeStartObject();
-        json.writeStringField("@timestamp", timestamps.format(toUnixNs.applyAsLong(line.monotonicNs())));
-        json.writeObjectFieldStart("ecs");
-        json.writeStringField("version", ECS_VERSION);
-        json.writeEndObject();
-        json.writeObjectFieldStart("host");
-        json.writeStringField("name", node);
-        json.writeEndObject();
+        json.writeFieldName(TIMESTAMP);
+        ascii.timestamp(json, toUnixNs.applyAsLong(line.monotonicNs()));
+        json.writeFieldName(ECS);
+        json.writeRawValue(ecsObject);
+        json.writeFieldName(HOST);
+        json.writeRawValue(hostObject);
         switch (line) {
             case NetEvent event -> writeEvent(event, Attribution.UNKNOWN);
             case Attributed a -> writeEvent(a.event(), a.attribution());
@@ -74,14 +154,10 @@ public final class EcsLineWriter implements LineSink {
             }
             case RateLimited r -> {
                 writeReportEvent("rate_limited");
-                ContainerInfo container = r.attribution().container();
-                if (container != null) {
-                    writeContainer(container);
-                    writeOrchestrator(container);
-                }
+                writeContainerObjects(r.attribution().container());
                 json.writeObjectFieldStart("netmon");
                 writeUnsigned("cgroup_id", r.cgroupId());
-                stringIfKnown("unit", r.attribution().unit());
+                stringIfKnown(UNIT, r.attribution().unit());
                 json.writeObjectFieldStart("rate_limited");
                 writeUnsigned("count", r.count());
                 writeUnsigned("limit_per_second", r.limitPerSecond());
@@ -97,8 +173,8 @@ public final class EcsLineWriter implements LineSink {
     private void writeReportEvent(String action) throws IOException {
         json.writeObjectFieldStart("event");
         json.writeStringField("kind", "metric");
-        stringArray("category", "network");
-        stringArray("type", "info");
+        stringArray(json, "category", "network");
+        stringArray(json, "type", "info");
         json.writeStringField("action", action);
         json.writeEndObject();
     }
@@ -121,55 +197,72 @@ public final class EcsLineWriter implements LineSink {
         writeEnds(event);
         var header = event.header();
         var process = header.process();
-        json.writeObjectFieldStart("process");
-        json.writeNumberField("pid", Integer.toUnsignedLong(process.pid()));
-        json.writeStringField("name", process.name());
-        json.writeObjectFieldStart("thread");
-        json.writeNumberField("id", Integer.toUnsignedLong(process.tid()));
+        json.writeFieldName(PROCESS);
+        json.writeStartObject();
+        json.writeFieldName(PID);
+        json.writeNumber(Integer.toUnsignedLong(process.pid()));
+        json.writeFieldName(NAME);
+        json.writeString(process.name());
+        json.writeFieldName(THREAD);
+        json.writeStartObject();
+        json.writeFieldName(ID);
+        json.writeNumber(Integer.toUnsignedLong(process.tid()));
         json.writeEndObject();
         json.writeEndObject();
-        json.writeObjectFieldStart("user");
-        json.writeStringField("id", Integer.toUnsignedString(process.uid()));
+        json.writeFieldName(USER);
+        json.writeStartObject();
+        json.writeFieldName(ID);
+        json.writeString(Integer.toUnsignedString(process.uid()));
         json.writeEndObject();
-        ContainerInfo container = attribution.container();
-        if (container != null) {
-            writeContainer(container);
-            writeOrchestrator(container);
-        }
-        json.writeObjectFieldStart("netmon");
-        json.writeNumberField("netns", header.netns());
-        writeUnsigned("cgroup_id", header.cgroupId());
+        writeContainerObjects(attribution.container());
+        json.writeFieldName(NETMON);
+        json.writeStartObject();
+        json.writeFieldName(NETNS);
+        json.writeNumber(header.netns());
+        AsciiValues.unsignedField(json, CGROUP_ID, header.cgroupId());
         if (event instanceof NetEvent.Connect c) {
-            json.writeStringField("result", Errno.connectResult(c.result()));
+            json.writeFieldName(RESULT);
+            json.writeString(Errno.connectResult(c.result()));
         }
-        stringIfKnown("unit", attribution.unit());
-        json.writeStringField("enrichment", attribution.enrichment().text());
+        stringIfKnown(UNIT, attribution.unit());
+        json.writeFieldName(ENRICHMENT);
+        json.writeString(ENRICHMENTS[attribution.enrichment().ordinal()]);
         json.writeEndObject();
     }
 
     private void writeEventFields(NetEvent event) throws IOException {
-        json.writeObjectFieldStart("event");
-        json.writeStringField("kind", "event");
-        stringArray("category", "network");
+        json.writeFieldName(EVENT);
+        json.writeStartObject();
+        json.writeFieldName(KIND);
+        json.writeString(KIND_EVENT);
+        json.writeFieldName(CATEGORY);
+        json.writeRawValue(NETWORK_CATEGORY);
+        json.writeFieldName(TYPE);
         switch (event) {
             case NetEvent.Connect c -> {
-                stringArray("type", "connection", "start");
-                json.writeStringField("action", "connect");
+                json.writeRawValue(START);
+                json.writeFieldName(ACTION);
+                json.writeString(CONNECT);
                 // A non-blocking connect in progress has not failed; how it ends is not reported.
                 String result = Errno.connectResult(c.result());
                 boolean failed = !result.equals("ok") && !result.equals("in_progress");
-                json.writeStringField("outcome", failed ? "failure" : "success");
+                json.writeFieldName(OUTCOME);
+                json.writeString(failed ? FAILURE : SUCCESS);
             }
             case NetEvent.Accept a -> {
-                stringArray("type", "connection", "start");
-                json.writeStringField("action", "accept");
-                json.writeStringField("outcome", "success");
+                json.writeRawValue(START);
+                json.writeFieldName(ACTION);
+                json.writeString(ACCEPT);
+                json.writeFieldName(OUTCOME);
+                json.writeString(SUCCESS);
             }
             case NetEvent.Close c -> {
-                stringArray("type", "connection", "end");
-                json.writeStringField("action", "close");
-                json.writeStringField("outcome", "success");
-                writeUnsigned("duration", c.durationNs());
+                json.writeRawValue(END);
+                json.writeFieldName(ACTION);
+                json.writeString(CLOSE);
+                json.writeFieldName(OUTCOME);
+                json.writeString(SUCCESS);
+                AsciiValues.unsignedField(json, DURATION, c.durationNs());
             }
         }
         json.writeEndObject();
@@ -177,75 +270,109 @@ public final class EcsLineWriter implements LineSink {
 
     private void writeNetwork(NetEvent event) throws IOException {
         var flow = event.flow();
-        json.writeObjectFieldStart("network");
-        json.writeStringField("transport", switch (flow.protocol()) {
-            case TCP -> "tcp";
-            case UDP -> "udp";
-        });
-        json.writeStringField("type", switch (flow.family()) {
-            case IPv4 -> "ipv4";
-            case IPv6 -> "ipv6";
+        json.writeFieldName(NETWORK);
+        json.writeStartObject();
+        boolean tcp = switch (flow.protocol()) {
+            case TCP -> true;
+            case UDP -> false;
+        };
+        json.writeFieldName(TRANSPORT);
+        json.writeString(tcp ? TCP : UDP);
+        json.writeFieldName(TYPE);
+        json.writeString(switch (flow.family()) {
+            case IPv4 -> IPV4;
+            case IPv6 -> IPV6;
         });
         // ECS: from a host's point of view the direction is ingress or egress (inbound/outbound are perimeter terms).
-        json.writeStringField("direction", event.direction() == Direction.OUTBOUND ? "egress" : "ingress");
-        json.writeStringField("iana_number", Integer.toString(flow.protocol().number()));
-        json.writeStringField("community_id", communityIds.of(flow));
+        json.writeFieldName(DIRECTION);
+        json.writeString(event.direction() == Direction.OUTBOUND ? EGRESS : INGRESS);
+        json.writeFieldName(IANA_NUMBER);
+        json.writeString(tcp ? TCP_NUMBER : UDP_NUMBER);
+        json.writeFieldName(COMMUNITY_ID);
+        communityIds.write(json, flow);
         json.writeEndObject();
     }
 
     /** ECS source is the initiator, as netmon's src is; X.bytes are the bytes X sent. */
     private void writeEnds(NetEvent event) throws IOException {
         var flow = event.flow();
-        Long sourceBytes = null;
-        Long destinationBytes = null;
+        boolean bytes = false;
+        long sourceBytes = 0;
+        long destinationBytes = 0;
         if (event instanceof NetEvent.Close c && c.traffic() != null) {
             boolean localIsSource = c.direction() == Direction.OUTBOUND;
+            bytes = true;
             sourceBytes = localIsSource ? c.traffic().sent() : c.traffic().received();
             destinationBytes = localIsSource ? c.traffic().received() : c.traffic().sent();
         }
-        writeEnd("source", flow.src(), sourceBytes);
-        writeEnd("destination", flow.dst(), destinationBytes);
+        writeEnd(SOURCE, flow.src(), bytes, sourceBytes);
+        writeEnd(DESTINATION, flow.dst(), bytes, destinationBytes);
     }
 
-    private void writeEnd(String name, Endpoint end, Long bytes) throws IOException {
-        json.writeObjectFieldStart(name);
-        json.writeStringField("ip", end.ip());
-        json.writeNumberField("port", end.port());
-        if (bytes != null) {
-            writeUnsigned("bytes", bytes);
+    private void writeEnd(SerializableString name, Endpoint end, boolean hasBytes, long bytes) throws IOException {
+        json.writeFieldName(name);
+        json.writeStartObject();
+        json.writeFieldName(IP);
+        ascii.ip(json, end);
+        json.writeFieldName(PORT);
+        json.writeNumber(end.port());
+        if (hasBytes) {
+            AsciiValues.unsignedField(json, BYTES, bytes);
         }
         json.writeEndObject();
     }
 
-    private void writeContainer(ContainerInfo c) throws IOException {
-        if (c.containerId() == null && c.containerName() == null && c.image() == null && c.runtime() == null) {
-            return; // a process in a pod's network namespace only: the pod is known, no container
+    private void writeContainerObjects(ContainerInfo c) throws IOException {
+        if (c == null) {
+            return;
         }
-        json.writeObjectFieldStart("container");
-        stringIfKnown("id", c.containerId());
-        stringIfKnown("name", c.containerName());
+        ContainerObjects objects = containers.get(c);
+        if (objects.container() != null) {
+            json.writeFieldName(CONTAINER);
+            json.writeRawValue(objects.container());
+        }
+        if (objects.orchestrator() != null) {
+            json.writeFieldName(ORCHESTRATOR);
+            json.writeRawValue(objects.orchestrator());
+        }
+    }
+
+    /** A process in a pod's network namespace only has no container object: the pod is known, no container. */
+    private static boolean hasContainer(ContainerInfo c) {
+        return c.containerId() != null || c.containerName() != null || c.image() != null || c.runtime() != null;
+    }
+
+    private static void writeContainer(JsonGenerator json, ContainerInfo c) throws IOException {
+        json.writeStartObject();
+        stringIfKnown(json, ID, c.containerId());
+        stringIfKnown(json, NAME, c.containerName());
         if (c.image() != null) {
             json.writeObjectFieldStart("image");
             json.writeStringField("name", c.image());
             json.writeEndObject();
         }
-        stringIfKnown("runtime", c.runtime());
+        stringIfKnown(json, text("runtime"), c.runtime());
         json.writeEndObject();
     }
 
-    private void writeOrchestrator(ContainerInfo c) throws IOException {
-        boolean labels = podLabels && !c.podLabels().isEmpty();
-        if (c.podName() == null && c.podNamespace() == null && c.podUid() == null && !labels) {
-            return; // a container outside any pod (docker, podman)
-        }
-        json.writeObjectFieldStart("orchestrator");
+    /** A container outside any pod (docker, podman) has no orchestrator object. */
+    private boolean hasOrchestrator(ContainerInfo c) {
+        return c.podName() != null || c.podNamespace() != null || c.podUid() != null || labels(c);
+    }
+
+    private boolean labels(ContainerInfo c) {
+        return podLabels && !c.podLabels().isEmpty();
+    }
+
+    private void writeOrchestrator(JsonGenerator json, ContainerInfo c) throws IOException {
+        json.writeStartObject();
         json.writeStringField("type", "kubernetes");
-        stringIfKnown("namespace", c.podNamespace());
+        stringIfKnown(json, text("namespace"), c.podNamespace());
         json.writeObjectFieldStart("resource");
         json.writeStringField("type", "pod");
-        stringIfKnown("name", c.podName());
-        stringIfKnown("id", c.podUid());
-        if (labels) {
+        stringIfKnown(json, NAME, c.podName());
+        stringIfKnown(json, ID, c.podUid());
+        if (labels(c)) {
             // ECS keeps labels as "key:value" keywords; label keys hold dots and slashes, never a colon.
             json.writeArrayFieldStart("label");
             for (var label : new TreeMap<>(c.podLabels()).entrySet()) {
@@ -257,8 +384,13 @@ public final class EcsLineWriter implements LineSink {
         json.writeEndObject();
     }
 
-    private void stringArray(String name, String... values) throws IOException {
-        json.writeArrayFieldStart(name);
+    private static void stringArray(JsonGenerator json, String name, String... values) throws IOException {
+        json.writeFieldName(name);
+        arrayValue(json, values);
+    }
+
+    private static void arrayValue(JsonGenerator json, String... values) throws IOException {
+        json.writeStartArray();
         for (String value : values) {
             json.writeString(value);
         }
@@ -267,12 +399,17 @@ public final class EcsLineWriter implements LineSink {
 
     /** The kernel's unsigned values print unsigned, as in the default format. */
     private void writeUnsigned(String name, long value) throws IOException {
-        JsonLineWriter.writeUnsignedField(json, name, value);
+        AsciiValues.unsignedField(json, text(name), value);
     }
 
-    private void stringIfKnown(String name, String value) throws IOException {
+    private void stringIfKnown(SerializableString name, String value) throws IOException {
+        stringIfKnown(json, name, value);
+    }
+
+    private static void stringIfKnown(JsonGenerator json, SerializableString name, String value) throws IOException {
         if (value != null) {
-            json.writeStringField(name, value);
+            json.writeFieldName(name);
+            json.writeString(value);
         }
     }
 
