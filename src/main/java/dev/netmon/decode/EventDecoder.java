@@ -15,7 +15,6 @@ import java.lang.foreign.ValueLayout;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /**
@@ -28,6 +27,8 @@ public final class EventDecoder {
     private static final ValueLayout.OfShort U16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.nativeOrder());
     private static final byte[] ZERO_ADDR = new byte[ADDR_LEN];
     private static final byte[] V4_MAPPED_PREFIX = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, (byte) 0xff, (byte) 0xff};
+
+    private final CommNames commNames = new CommNames();
 
     /**
      * @throws MalformedEventException if the record is too short or names an unknown type, family or protocol;
@@ -109,13 +110,8 @@ public final class EventDecoder {
         }
     }
 
-    private static String comm(MemorySegment record) {
-        byte[] raw = record.asSlice(COMM, COMM_LEN).toArray(ValueLayout.JAVA_BYTE);
-        int len = 0;
-        while (len < raw.length && raw[len] != 0) {
-            len++;
-        }
-        return new String(raw, 0, len, StandardCharsets.UTF_8);
+    private String comm(MemorySegment record) {
+        return commNames.name(record, COMM, COMM_LEN);
     }
 
     private static int u16(MemorySegment record, long offset) {
