@@ -14,7 +14,9 @@ import dev.netmon.event.Direction;
 import dev.netmon.event.Dropped;
 import dev.netmon.event.Enrichment;
 import dev.netmon.event.Errno;
+import dev.netmon.event.EventHeader;
 import dev.netmon.event.Family;
+import dev.netmon.event.Flow;
 import dev.netmon.event.LogLine;
 import dev.netmon.event.Lost;
 import dev.netmon.event.NetEvent;
@@ -45,13 +47,6 @@ public final class JsonLineWriter implements LineSink {
     private static final JsonFactory FACTORY = JsonFactory.builder().build();
 
     private static final SerializableString TIMESTAMP = text("timestamp");
-    private static final SerializableString NODE = text("node");
-    private static final SerializableString SCHEMA_NAME = text("schema");
-    private static final SerializableString SCHEMA_VALUE = text(SCHEMA);
-    private static final SerializableString TYPE = text("type");
-    private static final SerializableString PROTOCOL = text("protocol");
-    private static final SerializableString FAMILY = text("family");
-    private static final SerializableString DIRECTION = text("direction");
     private static final SerializableString SRC_IP = text("src_ip");
     private static final SerializableString SRC_PORT = text("src_port");
     private static final SerializableString DST_IP = text("dst_ip");
@@ -69,19 +64,16 @@ public final class JsonLineWriter implements LineSink {
     private static final SerializableString CONTAINER = text("container");
     private static final SerializableString UNIT = text("unit");
     private static final SerializableString ENRICHMENT = text("enrichment");
-    private static final SerializableString CONNECT = text("CONNECT");
-    private static final SerializableString ACCEPT = text("ACCEPT");
-    private static final SerializableString CLOSE = text("CLOSE");
     private static final SerializableString OK = text(Errno.connectResult(0));
     private static final int EINPROGRESS = -115;
     private static final SerializableString IN_PROGRESS = text(Errno.connectResult(EINPROGRESS));
-    private static final SerializableString[] PROTOCOLS = texts(Protocol.values(), Protocol::name);
-    private static final SerializableString[] FAMILIES = texts(Family.values(), Family::name);
-    private static final SerializableString[] DIRECTIONS = texts(Direction.values(), Direction::text);
     private static final SerializableString[] ENRICHMENTS = texts(Enrichment.values(), Enrichment::text);
+    private static final SerializableString[] EVENT_KINDS = eventKinds();
+    private static final SerializableString[] UNCONTAINED_ENDS = uncontainedEnds();
 
     private final JsonGenerator json;
-    private final SerializableString node;
+    /** ,"node":...,"schema":"netmon/1": the same on every line of this writer. */
+    private final SerializableString nodeAndSchema;
     private final LongUnaryOperator toUnixNs;
     private final AsciiValues ascii = new AsciiValues();
     private final PerContainer<SerializableString> containers;
@@ -98,7 +90,10 @@ public final class JsonLineWriter implements LineSink {
     public JsonLineWriter(OutputStream out, String node, LongUnaryOperator toUnixNs, boolean podLabels)
             throws IOException {
         this.json = lineGenerator(out);
-        this.node = rawJson(g -> g.writeString(node));
+        this.nodeAndSchema = fieldRun(g -> {
+            g.writeStringField("node", node);
+            g.writeStringField("schema", SCHEMA);
+        });
         this.toUnixNs = toUnixNs;
         this.containers = new PerContainer<>(c -> rawJson(g -> writeContainerValue(g, c, podLabels)));
     }
@@ -144,18 +139,69 @@ public final class JsonLineWriter implements LineSink {
         return text(bytes.toString(StandardCharsets.UTF_8));
     }
 
+    /**
+     * Fields that always go together, encoded once as they would be written one by one, with the comma that
+     * precedes them. For {@code writeRaw} after a value inside an object: the generator does not count them, and
+     * needs not, since it already writes a comma before the next field.
+     */
+    static SerializableString fieldRun(ValueWriting fields) {
+        String object = rawJson(g -> {
+            g.writeStartObject();
+            fields.write(g);
+            g.writeEndObject();
+        }).getValue();
+        return text("," + object.substring(1, object.length() - 1));
+    }
+
+    /** type, protocol, family and direction of an event, by {@link #kindIndex}. */
+    private static SerializableString[] eventKinds() {
+        String[] types = {"CONNECT", "ACCEPT", "CLOSE"};
+        var runs = new SerializableString[types.length * 2 * 2 * 2];
+        for (int t = 0; t < types.length; t++) {
+            for (Protocol p : Protocol.values()) {
+                for (Family f : Family.values()) {
+                    for (Direction d : Direction.values()) {
+                        String type = types[t];
+                        runs[kindIndex(t, p, f, d)] = fieldRun(g -> {
+                            g.writeStringField("type", type);
+                            g.writeStringField("protocol", p.name());
+                            g.writeStringField("family", f.name());
+                            g.writeStringField("direction", d.text());
+                        });
+                    }
+                }
+            }
+        }
+        return runs;
+    }
+
+    private static int kindIndex(int type, Protocol p, Family f, Direction d) {
+        return ((type * 2 + p.ordinal()) * 2 + f.ordinal()) * 2 + d.ordinal();
+    }
+
+    /** The end of a line outside any container and unit, by enrichment. */
+    private static SerializableString[] uncontainedEnds() {
+        var runs = new SerializableString[Enrichment.values().length];
+        for (Enrichment e : Enrichment.values()) {
+            runs[e.ordinal()] = fieldRun(g -> {
+                g.writeNullField("container");
+                g.writeNullField("unit");
+                g.writeStringField("enrichment", e.text());
+            });
+        }
+        return runs;
+    }
+
     @Override
     public void write(LogLine line) throws IOException {
-        json.writeStartObject();
-        json.writeFieldName(TIMESTAMP);
-        ascii.timestamp(json, toUnixNs.applyAsLong(line.monotonicNs()));
-        json.writeFieldName(NODE);
-        json.writeRawValue(node);
-        json.writeFieldName(SCHEMA_NAME);
-        json.writeString(SCHEMA_VALUE);
+        if (line instanceof Attributed a) { // nearly every line
+            writeEvent(a.event(), a.attribution());
+            return;
+        }
+        start(line.monotonicNs());
         switch (line) {
-            case NetEvent event -> writeEvent(event, Attribution.UNKNOWN);
-            case Attributed a -> writeEvent(a.event(), a.attribution());
+            case NetEvent event -> writeEventFields(event, Attribution.UNKNOWN);
+            case Attributed a -> writeEventFields(a.event(), a.attribution());
             case Lost lost -> {
                 json.writeStringField("type", "LOST");
                 json.writeNumberField("count", lost.count());
@@ -177,26 +223,68 @@ public final class JsonLineWriter implements LineSink {
                 json.writeNumberField("limit_per_second", r.limitPerSecond());
             }
         }
+        end();
+    }
+
+    /** The fields every line starts with: timestamp, node, schema. */
+    private void start(long monotonicNs) throws IOException {
+        json.writeStartObject();
+        json.writeFieldName(TIMESTAMP);
+        ascii.timestamp(json, toUnixNs.applyAsLong(monotonicNs));
+        json.writeRaw(nodeAndSchema);
+    }
+
+    private void end() throws IOException {
         json.writeEndObject();
         json.writeRaw('\n');
     }
 
     private void writeEvent(NetEvent event, Attribution attribution) throws IOException {
-        var flow = event.flow();
-        var header = event.header();
+        // Each variant's own accessors, once: through the interface every call would be a megamorphic dispatch.
+        EventHeader header;
+        Flow flow;
+        int type;
+        Direction direction;
+        switch (event) {
+            case NetEvent.Connect c -> {
+                header = c.header();
+                flow = c.flow();
+                type = 0;
+                direction = Direction.OUTBOUND;
+            }
+            case NetEvent.Accept a -> {
+                header = a.header();
+                flow = a.flow();
+                type = 1;
+                direction = Direction.INBOUND;
+            }
+            case NetEvent.Close c -> {
+                header = c.header();
+                flow = c.flow();
+                type = 2;
+                direction = c.direction();
+            }
+        }
+        start(header.monotonicNs());
+        json.writeRaw(EVENT_KINDS[kindIndex(type, flow.protocol(), flow.family(), direction)]);
+        writeEventBody(event, header, flow, attribution);
+        end();
+    }
+
+    /** An event inside a line already started (the rare paths: a bare NetEvent). */
+    private void writeEventFields(NetEvent event, Attribution attribution) throws IOException {
+        Flow flow = event.flow();
+        json.writeRaw(EVENT_KINDS[kindIndex(switch (event) {
+            case NetEvent.Connect c -> 0;
+            case NetEvent.Accept a -> 1;
+            case NetEvent.Close c -> 2;
+        }, flow.protocol(), flow.family(), event.direction())]);
+        writeEventBody(event, event.header(), flow, attribution);
+    }
+
+    private void writeEventBody(NetEvent event, EventHeader header, Flow flow, Attribution attribution)
+            throws IOException {
         var process = header.process();
-        json.writeFieldName(TYPE);
-        json.writeString(switch (event) {
-            case NetEvent.Connect c -> CONNECT;
-            case NetEvent.Accept a -> ACCEPT;
-            case NetEvent.Close c -> CLOSE;
-        });
-        json.writeFieldName(PROTOCOL);
-        json.writeString(PROTOCOLS[flow.protocol().ordinal()]);
-        json.writeFieldName(FAMILY);
-        json.writeString(FAMILIES[flow.family().ordinal()]);
-        json.writeFieldName(DIRECTION);
-        json.writeString(DIRECTIONS[event.direction().ordinal()]);
         json.writeFieldName(SRC_IP);
         ascii.ip(json, flow.src());
         json.writeFieldName(SRC_PORT);
@@ -239,7 +327,12 @@ public final class JsonLineWriter implements LineSink {
                 }
             }
         }
-        writeContainer(attribution.container());
+        ContainerInfo container = attribution.container();
+        if (container == null && attribution.unit() == null) {
+            json.writeRaw(UNCONTAINED_ENDS[attribution.enrichment().ordinal()]);
+            return;
+        }
+        writeContainer(container);
         json.writeFieldName(UNIT);
         json.writeString(attribution.unit());
         json.writeFieldName(ENRICHMENT);
