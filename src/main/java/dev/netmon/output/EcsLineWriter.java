@@ -1,5 +1,6 @@
 package dev.netmon.output;
 
+import static dev.netmon.output.JsonLineWriter.fieldRun;
 import static dev.netmon.output.JsonLineWriter.rawJson;
 import static dev.netmon.output.JsonLineWriter.text;
 import static dev.netmon.output.JsonLineWriter.texts;
@@ -14,6 +15,7 @@ import dev.netmon.event.Dropped;
 import dev.netmon.event.Endpoint;
 import dev.netmon.event.Enrichment;
 import dev.netmon.event.Errno;
+import dev.netmon.event.Family;
 import dev.netmon.event.LogLine;
 import dev.netmon.event.Lost;
 import dev.netmon.event.NetEvent;
@@ -21,6 +23,7 @@ import dev.netmon.event.Protocol;
 import dev.netmon.event.RateLimited;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.util.Locale;
 import java.util.TreeMap;
 import java.util.function.LongUnaryOperator;
 
@@ -42,19 +45,7 @@ public final class EcsLineWriter implements LineSink {
     private record ContainerObjects(SerializableString container, SerializableString orchestrator) {}
 
     private static final SerializableString TIMESTAMP = text("@timestamp");
-    private static final SerializableString ECS = text("ecs");
-    private static final SerializableString HOST = text("host");
-    private static final SerializableString EVENT = text("event");
-    private static final SerializableString KIND = text("kind");
-    private static final SerializableString CATEGORY = text("category");
-    private static final SerializableString TYPE = text("type");
-    private static final SerializableString ACTION = text("action");
-    private static final SerializableString OUTCOME = text("outcome");
     private static final SerializableString DURATION = text("duration");
-    private static final SerializableString NETWORK = text("network");
-    private static final SerializableString TRANSPORT = text("transport");
-    private static final SerializableString DIRECTION = text("direction");
-    private static final SerializableString IANA_NUMBER = text("iana_number");
     private static final SerializableString COMMUNITY_ID = text("community_id");
     private static final SerializableString SOURCE = text("source");
     private static final SerializableString DESTINATION = text("destination");
@@ -75,29 +66,18 @@ public final class EcsLineWriter implements LineSink {
     private static final SerializableString RESULT = text("result");
     private static final SerializableString UNIT = text("unit");
     private static final SerializableString ENRICHMENT = text("enrichment");
-    private static final SerializableString KIND_EVENT = text("event");
-    private static final SerializableString NETWORK_CATEGORY = rawJson(g -> arrayValue(g, "network"));
-    private static final SerializableString START = rawJson(g -> arrayValue(g, "connection", "start"));
-    private static final SerializableString END = rawJson(g -> arrayValue(g, "connection", "end"));
-    private static final SerializableString CONNECT = text("connect");
-    private static final SerializableString ACCEPT = text("accept");
-    private static final SerializableString CLOSE = text("close");
-    private static final SerializableString SUCCESS = text("success");
-    private static final SerializableString FAILURE = text("failure");
-    private static final SerializableString EGRESS = text("egress");
-    private static final SerializableString INGRESS = text("ingress");
-    private static final SerializableString TCP = text("tcp");
-    private static final SerializableString UDP = text("udp");
-    private static final SerializableString TCP_NUMBER = text(Integer.toString(Protocol.TCP.number()));
-    private static final SerializableString UDP_NUMBER = text(Integer.toString(Protocol.UDP.number()));
-    private static final SerializableString IPV4 = text("ipv4");
-    private static final SerializableString IPV6 = text("ipv6");
     private static final SerializableString[] ENRICHMENTS = texts(Enrichment.values(), Enrichment::text);
+    private static final int EINPROGRESS = -115;
+    private static final SerializableString CONNECT_SUCCEEDED = eventRun("start", "connect", "success", false);
+    private static final SerializableString CONNECT_FAILED = eventRun("start", "connect", "failure", false);
+    private static final SerializableString ACCEPTED = eventRun("start", "accept", "success", false);
+    private static final SerializableString CLOSED_OPEN = eventRun("end", "close", "success", true);
+    private static final SerializableString CLOSE_BRACE = text("}");
+    private static final SerializableString[] NETWORK_OPEN = networkRuns();
 
     private final JsonGenerator json;
-    /** The ecs and host objects, the same on every line. */
-    private final SerializableString ecsObject;
-    private final SerializableString hostObject;
+    /** ,"ecs":{...},"host":{...}: the same on every line of this writer. */
+    private final SerializableString ecsAndHost;
     private final LongUnaryOperator toUnixNs;
     private final AsciiValues ascii = new AsciiValues();
     private final CommunityId communityIds = new CommunityId();
@@ -112,13 +92,11 @@ public final class EcsLineWriter implements LineSink {
     public EcsLineWriter(OutputStream out, String node, LongUnaryOperator toUnixNs, boolean podLabels)
             throws IOException {
         this.json = JsonLineWriter.lineGenerator(out);
-        this.ecsObject = rawJson(g -> {
-            g.writeStartObject();
+        this.ecsAndHost = fieldRun(g -> {
+            g.writeObjectFieldStart("ecs");
             g.writeStringField("version", ECS_VERSION);
             g.writeEndObject();
-        });
-        this.hostObject = rawJson(g -> {
-            g.writeStartObject();
+            g.writeObjectFieldStart("host");
             g.writeStringField("name", node);
             g.writeEndObject();
         });
@@ -134,10 +112,7 @@ public final class EcsLineWriter implements LineSink {
         json.writeStartObject();
         json.writeFieldName(TIMESTAMP);
         ascii.timestamp(json, toUnixNs.applyAsLong(line.monotonicNs()));
-        json.writeFieldName(ECS);
-        json.writeRawValue(ecsObject);
-        json.writeFieldName(HOST);
-        json.writeRawValue(hostObject);
+        json.writeRaw(ecsAndHost);
         switch (line) {
             case NetEvent event -> writeEvent(event, Attribution.UNKNOWN);
             case Attributed a -> writeEvent(a.event(), a.attribution());
@@ -230,67 +205,71 @@ public final class EcsLineWriter implements LineSink {
         json.writeEndObject();
     }
 
+    /**
+     * The event object, encoded once per kind of event; a CLOSE's is left open for its duration. Written raw, as the
+     * default format's field runs (JsonLineWriter.fieldRun): the generator writes the comma before the next field.
+     */
     private void writeEventFields(NetEvent event) throws IOException {
-        json.writeFieldName(EVENT);
-        json.writeStartObject();
-        json.writeFieldName(KIND);
-        json.writeString(KIND_EVENT);
-        json.writeFieldName(CATEGORY);
-        json.writeRawValue(NETWORK_CATEGORY);
-        json.writeFieldName(TYPE);
         switch (event) {
-            case NetEvent.Connect c -> {
-                json.writeRawValue(START);
-                json.writeFieldName(ACTION);
-                json.writeString(CONNECT);
-                // A non-blocking connect in progress has not failed; how it ends is not reported.
-                String result = Errno.connectResult(c.result());
-                boolean failed = !result.equals("ok") && !result.equals("in_progress");
-                json.writeFieldName(OUTCOME);
-                json.writeString(failed ? FAILURE : SUCCESS);
-            }
-            case NetEvent.Accept a -> {
-                json.writeRawValue(START);
-                json.writeFieldName(ACTION);
-                json.writeString(ACCEPT);
-                json.writeFieldName(OUTCOME);
-                json.writeString(SUCCESS);
-            }
+            // A non-blocking connect in progress has not failed; how it ends is not reported.
+            case NetEvent.Connect c -> json.writeRaw(c.result() == 0 || c.result() == EINPROGRESS
+                    ? CONNECT_SUCCEEDED : CONNECT_FAILED);
+            case NetEvent.Accept a -> json.writeRaw(ACCEPTED);
             case NetEvent.Close c -> {
-                json.writeRawValue(END);
-                json.writeFieldName(ACTION);
-                json.writeString(CLOSE);
-                json.writeFieldName(OUTCOME);
-                json.writeString(SUCCESS);
+                json.writeRaw(CLOSED_OPEN);
                 AsciiValues.unsignedField(json, DURATION, c.durationNs());
+                json.writeRaw(CLOSE_BRACE);
             }
         }
-        json.writeEndObject();
+    }
+
+    private static SerializableString eventRun(String type, String action, String outcome, boolean open) {
+        SerializableString run = fieldRun(g -> {
+            g.writeObjectFieldStart("event");
+            g.writeStringField("kind", "event");
+            stringArray(g, "category", "network");
+            stringArray(g, "type", "connection", type);
+            g.writeStringField("action", action);
+            g.writeStringField("outcome", outcome);
+            g.writeEndObject();
+        });
+        String text = run.getValue();
+        return open ? text(text.substring(0, text.length() - 1)) : run;
+    }
+
+    /** The network object up to its community_id, by protocol, family and direction. */
+    private static SerializableString[] networkRuns() {
+        var runs = new SerializableString[2 * 2 * 2];
+        for (Protocol p : Protocol.values()) {
+            for (Family f : Family.values()) {
+                for (Direction d : Direction.values()) {
+                    String run = fieldRun(g -> {
+                        g.writeObjectFieldStart("network");
+                        g.writeStringField("transport", p.name().toLowerCase(Locale.ROOT));
+                        g.writeStringField("type", f.name().toLowerCase(Locale.ROOT));
+                        // ECS: from a host's point of view the direction is ingress or egress (inbound/outbound
+                        // are perimeter terms).
+                        g.writeStringField("direction", d == Direction.OUTBOUND ? "egress" : "ingress");
+                        g.writeStringField("iana_number", Integer.toString(p.number()));
+                        g.writeEndObject();
+                    }).getValue();
+                    runs[networkIndex(p, f, d)] = text(run.substring(0, run.length() - 1));
+                }
+            }
+        }
+        return runs;
+    }
+
+    private static int networkIndex(Protocol p, Family f, Direction d) {
+        return (p.ordinal() * 2 + f.ordinal()) * 2 + d.ordinal();
     }
 
     private void writeNetwork(NetEvent event) throws IOException {
         var flow = event.flow();
-        json.writeFieldName(NETWORK);
-        json.writeStartObject();
-        boolean tcp = switch (flow.protocol()) {
-            case TCP -> true;
-            case UDP -> false;
-        };
-        json.writeFieldName(TRANSPORT);
-        json.writeString(tcp ? TCP : UDP);
-        json.writeFieldName(TYPE);
-        json.writeString(switch (flow.family()) {
-            case IPv4 -> IPV4;
-            case IPv6 -> IPV6;
-        });
-        // ECS: from a host's point of view the direction is ingress or egress (inbound/outbound are perimeter terms).
-        json.writeFieldName(DIRECTION);
-        json.writeString(event.direction() == Direction.OUTBOUND ? EGRESS : INGRESS);
-        json.writeFieldName(IANA_NUMBER);
-        json.writeString(tcp ? TCP_NUMBER : UDP_NUMBER);
+        json.writeRaw(NETWORK_OPEN[networkIndex(flow.protocol(), flow.family(), event.direction())]);
         json.writeFieldName(COMMUNITY_ID);
         communityIds.write(json, flow);
-        json.writeEndObject();
+        json.writeRaw(CLOSE_BRACE);
     }
 
     /** ECS source is the initiator, as netmon's src is; X.bytes are the bytes X sent. */
