@@ -15,7 +15,6 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.Inet6Address;
 import java.nio.charset.StandardCharsets;
-import java.util.Locale;
 import java.util.function.LongUnaryOperator;
 
 /**
@@ -33,8 +32,6 @@ public final class TextLineWriter implements LineSink {
     private final LongUnaryOperator toUnixNs;
     private final Rfc3339 timestamps = new Rfc3339();
     private final StringBuilder line = new StringBuilder(200);
-    /** The line's bytes, reused: most lines are ASCII and are copied char by char, without a String. */
-    private byte[] bytes = new byte[256];
     private final byte[] ip = new byte[Endpoint.MAX_IP_LENGTH];
 
     /** @param toUnixNs converts kernel CLOCK_MONOTONIC nanoseconds to Unix-epoch nanoseconds */
@@ -66,23 +63,7 @@ public final class TextLineWriter implements LineSink {
             }
         }
         line.append('\n');
-        writeLine();
-    }
-
-    private void writeLine() throws IOException {
-        int n = line.length();
-        if (bytes.length < n) {
-            bytes = new byte[Math.max(n, 2 * bytes.length)];
-        }
-        for (int i = 0; i < n; i++) {
-            char c = line.charAt(i);
-            if (c >= 0x80) { // a name with non-ASCII text: let the encoder do all of it
-                out.write(line.toString().getBytes(StandardCharsets.UTF_8));
-                return;
-            }
-            bytes[i] = (byte) c;
-        }
-        out.write(bytes, 0, n);
+        out.write(line.toString().getBytes(StandardCharsets.UTF_8));
     }
 
     private void appendEvent(NetEvent event, Attribution attribution) {
@@ -90,7 +71,10 @@ public final class TextLineWriter implements LineSink {
         var process = event.header().process();
         String type = event.typeName();
         line.append(' ').append(type).repeat(' ', "CONNECT".length() - type.length());
-        line.append(' ').append(flow.protocol().name().toLowerCase(Locale.ROOT)).append(' ');
+        line.append(switch (flow.protocol()) {
+            case TCP -> " tcp ";
+            case UDP -> " udp ";
+        });
         appendEscaped(process.name());
         line.append('[').append(process.pid()).append("] ");
         appendEndpoint(flow.src());
