@@ -1,6 +1,7 @@
 package dev.netmon.pipeline;
 
 import dev.netmon.event.LogLine;
+import java.util.Arrays;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -43,10 +44,9 @@ final class LineQueue {
                 throw new IllegalStateException(n + " lines do not fit in " + (ring.length - count));
             }
             int tail = (head + count) % ring.length;
-            for (int i = 0; i < n; i++) {
-                ring[tail] = lines[i];
-                tail = tail + 1 == ring.length ? 0 : tail + 1;
-            }
+            int first = Math.min(n, ring.length - tail); // up to the end of the ring, then from its start
+            System.arraycopy(lines, 0, ring, tail, first);
+            System.arraycopy(lines, first, ring, 0, n - first);
             count += n;
             notEmpty.signal();
         } finally {
@@ -70,11 +70,12 @@ final class LineQueue {
                 wait = notEmpty.awaitNanos(wait);
             }
             int n = Math.min(count, into.length);
-            for (int i = 0; i < n; i++) {
-                into[i] = ring[head];
-                ring[head] = null;
-                head = head + 1 == ring.length ? 0 : head + 1;
-            }
+            int first = Math.min(n, ring.length - head);
+            System.arraycopy(ring, head, into, 0, first);
+            System.arraycopy(ring, 0, into, first, n - first);
+            Arrays.fill(ring, head, head + first, null); // the writer alone keeps them from here
+            Arrays.fill(ring, 0, n - first, null);
+            head = (head + n) % ring.length;
             count -= n;
             return n;
         } finally {
@@ -86,7 +87,7 @@ final class LineQueue {
     void clear() {
         lock.lock();
         try {
-            java.util.Arrays.fill(ring, null);
+            Arrays.fill(ring, null);
             head = 0;
             count = 0;
         } finally {
