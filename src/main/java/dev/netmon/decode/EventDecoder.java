@@ -12,11 +12,7 @@ import dev.netmon.event.ProcessRef;
 import dev.netmon.event.Protocol;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 
 /**
  * Turns one buffer record (a {@code struct netmon_event}, host byte order) into a {@link NetEvent}.
@@ -26,8 +22,10 @@ public final class EventDecoder {
     private static final ValueLayout.OfLong U64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.nativeOrder());
     private static final ValueLayout.OfInt U32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.nativeOrder());
     private static final ValueLayout.OfShort U16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.nativeOrder());
-    private static final byte[] ZERO_ADDR = new byte[ADDR_LEN];
-    private static final byte[] V4_MAPPED_PREFIX = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, (byte) 0xff, (byte) 0xff};
+    private static final ValueLayout.OfLong BE64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
+
+    private final CommNames commNames = new CommNames();
+    private final Addresses addresses = new Addresses();
 
     /**
      * @throws MalformedEventException if the record is too short or names an unknown type, family or protocol;
@@ -65,57 +63,47 @@ public final class EventDecoder {
         };
     }
 
-    private static Flow flow(MemorySegment record, Protocol protocol) {
+    private Flow flow(MemorySegment record, Protocol protocol) {
         int family = u16(record, FAMILY);
-        byte[] src = record.asSlice(SRC_ADDR, ADDR_LEN).toArray(ValueLayout.JAVA_BYTE);
-        byte[] dst = record.asSlice(DST_ADDR, ADDR_LEN).toArray(ValueLayout.JAVA_BYTE);
         int srcPort = u16(record, SRC_PORT);
         int dstPort = u16(record, DST_PORT);
+        // Addresses as two big-endian halves each: network order, so the halves compare as the bytes would.
+        long srcHigh = record.get(BE64, SRC_ADDR);
+        long srcLow = record.get(BE64, SRC_ADDR + 8);
+        long dstHigh = record.get(BE64, DST_ADDR);
+        long dstLow = record.get(BE64, DST_ADDR + 8);
         return switch (family) {
-            case AF_INET -> new Flow(protocol, Family.IPv4, v4(src, 0, srcPort), v4(dst, 0, dstPort));
+            case AF_INET -> new Flow(protocol, Family.IPv4,
+                    new Endpoint(addresses.v4((int) (srcHigh >>> 32)), srcPort),
+                    new Endpoint(addresses.v4((int) (dstHigh >>> 32)), dstPort));
             case AF_INET6 -> {
                 // A dual-stack socket talking IPv4 carries ::ffff:a.b.c.d; until the local side is bound it may
                 // still be ::. Either way the connection is IPv4 and is printed as such.
-                if ((isV4Mapped(dst) || isV4Mapped(src)) && mappedOrZero(dst) && mappedOrZero(src)) {
-                    yield new Flow(protocol, Family.IPv4, v4(src, 12, srcPort), v4(dst, 12, dstPort));
+                if ((isV4Mapped(dstHigh, dstLow) || isV4Mapped(srcHigh, srcLow))
+                        && mappedOrZero(dstHigh, dstLow) && mappedOrZero(srcHigh, srcLow)) {
+                    yield new Flow(protocol, Family.IPv4,
+                            new Endpoint(addresses.v4((int) srcLow), srcPort),
+                            new Endpoint(addresses.v4((int) dstLow), dstPort));
                 }
-                yield new Flow(protocol, Family.IPv6, v6(src, srcPort), v6(dst, dstPort));
+                yield new Flow(protocol, Family.IPv6,
+                        new Endpoint(addresses.v6(srcHigh, srcLow), srcPort),
+                        new Endpoint(addresses.v6(dstHigh, dstLow), dstPort));
             }
             default -> throw new MalformedEventException("unknown address family " + family);
         };
     }
 
-    private static boolean isV4Mapped(byte[] a) {
-        return Arrays.equals(a, 0, 12, V4_MAPPED_PREFIX, 0, 12);
+    /** ::ffff:0:0/96 */
+    private static boolean isV4Mapped(long high, long low) {
+        return high == 0 && (low >>> 32) == 0xffffL;
     }
 
-    private static boolean mappedOrZero(byte[] a) {
-        return isV4Mapped(a) || Arrays.equals(a, ZERO_ADDR);
+    private static boolean mappedOrZero(long high, long low) {
+        return isV4Mapped(high, low) || (high == 0 && low == 0);
     }
 
-    private static Endpoint v4(byte[] a, int from, int port) {
-        return endpoint(Arrays.copyOfRange(a, from, from + 4), port);
-    }
-
-    private static Endpoint v6(byte[] a, int port) {
-        return endpoint(a, port);
-    }
-
-    private static Endpoint endpoint(byte[] raw, int port) {
-        try {
-            return new Endpoint(InetAddress.getByAddress(raw), port);
-        } catch (UnknownHostException e) {
-            throw new AssertionError("4 or 16 bytes are always an address", e);
-        }
-    }
-
-    private static String comm(MemorySegment record) {
-        byte[] raw = record.asSlice(COMM, COMM_LEN).toArray(ValueLayout.JAVA_BYTE);
-        int len = 0;
-        while (len < raw.length && raw[len] != 0) {
-            len++;
-        }
-        return new String(raw, 0, len, StandardCharsets.UTF_8);
+    private String comm(MemorySegment record) {
+        return commNames.name(record, COMM, COMM_LEN);
     }
 
     private static int u16(MemorySegment record, long offset) {

@@ -136,7 +136,9 @@ public final class Resolver implements AutoCloseable {
         }
         String p = index.path(id);
         if (p != null) {
-            missedAt.remove(id);
+            if (!missedAt.isEmpty()) { // nearly always empty: spares boxing the id and hashing it for every event
+                missedAt.remove(id);
+            }
             return p;
         }
         Long missedDuring = missedAt.putIfAbsent(id, index.refreshesStarted());

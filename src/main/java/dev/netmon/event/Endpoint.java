@@ -14,4 +14,12 @@ public record Endpoint(InetAddress address, int port) {
     public String ip() {
         return IpText.format(address);
     }
+
+    /** The longest {@link #ip()} can be, in bytes. */
+    public static final int MAX_IP_LENGTH = IpText.MAX_LENGTH;
+
+    /** {@link #ip()} as ASCII at the start of {@code dst}, which holds at least MAX_IP_LENGTH; returns its length. */
+    public int ipAscii(byte[] dst) {
+        return IpText.ascii(address, dst);
+    }
 }

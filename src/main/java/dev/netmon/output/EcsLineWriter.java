@@ -1,19 +1,29 @@
 package dev.netmon.output;
 
+import static dev.netmon.output.JsonLineWriter.fieldRun;
+import static dev.netmon.output.JsonLineWriter.rawJson;
+import static dev.netmon.output.JsonLineWriter.text;
+import static dev.netmon.output.JsonLineWriter.texts;
+
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.SerializableString;
 import dev.netmon.event.Attributed;
 import dev.netmon.event.Attribution;
 import dev.netmon.event.ContainerInfo;
 import dev.netmon.event.Direction;
-import dev.netmon.event.Endpoint;
-import dev.netmon.event.Errno;
-import dev.netmon.event.LogLine;
 import dev.netmon.event.Dropped;
+import dev.netmon.event.Endpoint;
+import dev.netmon.event.Enrichment;
+import dev.netmon.event.Errno;
+import dev.netmon.event.Family;
+import dev.netmon.event.LogLine;
 import dev.netmon.event.Lost;
-import dev.netmon.event.RateLimited;
 import dev.netmon.event.NetEvent;
+import dev.netmon.event.Protocol;
+import dev.netmon.event.RateLimited;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.util.Locale;
 import java.util.TreeMap;
 import java.util.function.LongUnaryOperator;
 
@@ -24,16 +34,55 @@ import java.util.function.LongUnaryOperator;
  * <p>Unknown values are left out rather than written as null. netmon's own data goes under {@code netmon}; there is
  * never a top-level {@code kubernetes} object, because Fluent Bit's kubernetes filter adds one describing the pod
  * that logged the line, which is netmon's own, not the one that made the connection.
+ *
+ * <p>As in the default format, names and fixed values are encoded once, and what is the same on every line of a
+ * writer (the ecs and host objects) or of a container (its container and orchestrator objects) is encoded once too.
  */
 public final class EcsLineWriter implements LineSink {
     static final String ECS_VERSION = "8.11.0";
 
+    /** A container's two objects, each null where the container has nothing to put in it. */
+    private record ContainerObjects(SerializableString container, SerializableString orchestrator) {}
+
+    private static final SerializableString TIMESTAMP = text("@timestamp");
+    private static final SerializableString DURATION = text("duration");
+    private static final SerializableString COMMUNITY_ID = text("community_id");
+    private static final SerializableString SOURCE = text("source");
+    private static final SerializableString DESTINATION = text("destination");
+    private static final SerializableString IP = text("ip");
+    private static final SerializableString PORT = text("port");
+    private static final SerializableString BYTES = text("bytes");
+    private static final SerializableString PROCESS = text("process");
+    private static final SerializableString PID = text("pid");
+    private static final SerializableString NAME = text("name");
+    private static final SerializableString THREAD = text("thread");
+    private static final SerializableString ID = text("id");
+    private static final SerializableString USER = text("user");
+    private static final SerializableString CONTAINER = text("container");
+    private static final SerializableString ORCHESTRATOR = text("orchestrator");
+    private static final SerializableString NETMON = text("netmon");
+    private static final SerializableString NETNS = text("netns");
+    private static final SerializableString CGROUP_ID = text("cgroup_id");
+    private static final SerializableString RESULT = text("result");
+    private static final SerializableString UNIT = text("unit");
+    private static final SerializableString ENRICHMENT = text("enrichment");
+    private static final SerializableString[] ENRICHMENTS = texts(Enrichment.values(), Enrichment::text);
+    private static final int EINPROGRESS = -115;
+    private static final SerializableString CONNECT_SUCCEEDED = eventRun("start", "connect", "success", false);
+    private static final SerializableString CONNECT_FAILED = eventRun("start", "connect", "failure", false);
+    private static final SerializableString ACCEPTED = eventRun("start", "accept", "success", false);
+    private static final SerializableString CLOSED_OPEN = eventRun("end", "close", "success", true);
+    private static final SerializableString CLOSE_BRACE = text("}");
+    private static final SerializableString[] NETWORK_OPEN = networkRuns();
+
     private final JsonGenerator json;
-    private final String node;
+    /** ,"ecs":{...},"host":{...}: the same on every line of this writer. */
+    private final SerializableString ecsAndHost;
     private final LongUnaryOperator toUnixNs;
-    private final Rfc3339 timestamps = new Rfc3339();
+    private final AsciiValues ascii = new AsciiValues();
     private final CommunityId communityIds = new CommunityId();
     private final boolean podLabels;
+    private final PerContainer<ContainerObjects> containers;
 
     /**
      * @param node the node name, written as {@code host.name}
@@ -43,21 +92,27 @@ public final class EcsLineWriter implements LineSink {
     public EcsLineWriter(OutputStream out, String node, LongUnaryOperator toUnixNs, boolean podLabels)
             throws IOException {
         this.json = JsonLineWriter.lineGenerator(out);
-        this.node = node;
+        this.ecsAndHost = fieldRun(g -> {
+            g.writeObjectFieldStart("ecs");
+            g.writeStringField("version", ECS_VERSION);
+            g.writeEndObject();
+            g.writeObjectFieldStart("host");
+            g.writeStringField("name", node);
+            g.writeEndObject();
+        });
         this.toUnixNs = toUnixNs;
         this.podLabels = podLabels;
+        this.containers = new PerContainer<>(c -> new ContainerObjects(
+                hasContainer(c) ? rawJson(g -> writeContainer(g, c)) : null,
+                hasOrchestrator(c) ? rawJson(g -> writeOrchestrator(g, c)) : null));
     }
 
     @Override
     public void write(LogLine line) throws IOException {
         json.writeStartObject();
-        json.writeStringField("@timestamp", timestamps.format(toUnixNs.applyAsLong(line.monotonicNs())));
-        json.writeObjectFieldStart("ecs");
-        json.writeStringField("version", ECS_VERSION);
-        json.writeEndObject();
-        json.writeObjectFieldStart("host");
-        json.writeStringField("name", node);
-        json.writeEndObject();
+        json.writeFieldName(TIMESTAMP);
+        ascii.timestamp(json, toUnixNs.applyAsLong(line.monotonicNs()));
+        json.writeRaw(ecsAndHost);
         switch (line) {
             case NetEvent event -> writeEvent(event, Attribution.UNKNOWN);
             case Attributed a -> writeEvent(a.event(), a.attribution());
@@ -74,14 +129,10 @@ public final class EcsLineWriter implements LineSink {
             }
             case RateLimited r -> {
                 writeReportEvent("rate_limited");
-                ContainerInfo container = r.attribution().container();
-                if (container != null) {
-                    writeContainer(container);
-                    writeOrchestrator(container);
-                }
+                writeContainerObjects(r.attribution().container());
                 json.writeObjectFieldStart("netmon");
                 writeUnsigned("cgroup_id", r.cgroupId());
-                stringIfKnown("unit", r.attribution().unit());
+                stringIfKnown(UNIT, r.attribution().unit());
                 json.writeObjectFieldStart("rate_limited");
                 writeUnsigned("count", r.count());
                 writeUnsigned("limit_per_second", r.limitPerSecond());
@@ -97,8 +148,8 @@ public final class EcsLineWriter implements LineSink {
     private void writeReportEvent(String action) throws IOException {
         json.writeObjectFieldStart("event");
         json.writeStringField("kind", "metric");
-        stringArray("category", "network");
-        stringArray("type", "info");
+        stringArray(json, "category", "network");
+        stringArray(json, "type", "info");
         json.writeStringField("action", action);
         json.writeEndObject();
     }
@@ -121,131 +172,186 @@ public final class EcsLineWriter implements LineSink {
         writeEnds(event);
         var header = event.header();
         var process = header.process();
-        json.writeObjectFieldStart("process");
-        json.writeNumberField("pid", Integer.toUnsignedLong(process.pid()));
-        json.writeStringField("name", process.name());
-        json.writeObjectFieldStart("thread");
-        json.writeNumberField("id", Integer.toUnsignedLong(process.tid()));
+        json.writeFieldName(PROCESS);
+        json.writeStartObject();
+        json.writeFieldName(PID);
+        json.writeNumber(Integer.toUnsignedLong(process.pid()));
+        json.writeFieldName(NAME);
+        json.writeString(process.name());
+        json.writeFieldName(THREAD);
+        json.writeStartObject();
+        json.writeFieldName(ID);
+        json.writeNumber(Integer.toUnsignedLong(process.tid()));
         json.writeEndObject();
         json.writeEndObject();
-        json.writeObjectFieldStart("user");
-        json.writeStringField("id", Integer.toUnsignedString(process.uid()));
+        json.writeFieldName(USER);
+        json.writeStartObject();
+        json.writeFieldName(ID);
+        json.writeString(Integer.toUnsignedString(process.uid()));
         json.writeEndObject();
-        ContainerInfo container = attribution.container();
-        if (container != null) {
-            writeContainer(container);
-            writeOrchestrator(container);
-        }
-        json.writeObjectFieldStart("netmon");
-        json.writeNumberField("netns", header.netns());
-        writeUnsigned("cgroup_id", header.cgroupId());
+        writeContainerObjects(attribution.container());
+        json.writeFieldName(NETMON);
+        json.writeStartObject();
+        json.writeFieldName(NETNS);
+        json.writeNumber(header.netns());
+        AsciiValues.unsignedField(json, CGROUP_ID, header.cgroupId());
         if (event instanceof NetEvent.Connect c) {
-            json.writeStringField("result", Errno.connectResult(c.result()));
+            json.writeFieldName(RESULT);
+            json.writeString(Errno.connectResult(c.result()));
         }
-        stringIfKnown("unit", attribution.unit());
-        json.writeStringField("enrichment", attribution.enrichment().text());
+        stringIfKnown(UNIT, attribution.unit());
+        json.writeFieldName(ENRICHMENT);
+        json.writeString(ENRICHMENTS[attribution.enrichment().ordinal()]);
         json.writeEndObject();
     }
 
+    /**
+     * The event object, encoded once per kind of event; a CLOSE's is left open for its duration. Written raw, as the
+     * default format's field runs (JsonLineWriter.fieldRun): the generator writes the comma before the next field.
+     */
     private void writeEventFields(NetEvent event) throws IOException {
-        json.writeObjectFieldStart("event");
-        json.writeStringField("kind", "event");
-        stringArray("category", "network");
         switch (event) {
-            case NetEvent.Connect c -> {
-                stringArray("type", "connection", "start");
-                json.writeStringField("action", "connect");
-                // A non-blocking connect in progress has not failed; how it ends is not reported.
-                String result = Errno.connectResult(c.result());
-                boolean failed = !result.equals("ok") && !result.equals("in_progress");
-                json.writeStringField("outcome", failed ? "failure" : "success");
-            }
-            case NetEvent.Accept a -> {
-                stringArray("type", "connection", "start");
-                json.writeStringField("action", "accept");
-                json.writeStringField("outcome", "success");
-            }
+            // A non-blocking connect in progress has not failed; how it ends is not reported.
+            case NetEvent.Connect c -> json.writeRaw(c.result() == 0 || c.result() == EINPROGRESS
+                    ? CONNECT_SUCCEEDED : CONNECT_FAILED);
+            case NetEvent.Accept a -> json.writeRaw(ACCEPTED);
             case NetEvent.Close c -> {
-                stringArray("type", "connection", "end");
-                json.writeStringField("action", "close");
-                json.writeStringField("outcome", "success");
-                writeUnsigned("duration", c.durationNs());
+                json.writeRaw(CLOSED_OPEN);
+                AsciiValues.unsignedField(json, DURATION, c.durationNs());
+                json.writeRaw(CLOSE_BRACE);
             }
         }
-        json.writeEndObject();
+    }
+
+    private static SerializableString eventRun(String type, String action, String outcome, boolean open) {
+        SerializableString run = fieldRun(g -> {
+            g.writeObjectFieldStart("event");
+            g.writeStringField("kind", "event");
+            stringArray(g, "category", "network");
+            stringArray(g, "type", "connection", type);
+            g.writeStringField("action", action);
+            g.writeStringField("outcome", outcome);
+            g.writeEndObject();
+        });
+        String text = run.getValue();
+        return open ? text(text.substring(0, text.length() - 1)) : run;
+    }
+
+    /** The network object up to its community_id, by protocol, family and direction. */
+    private static SerializableString[] networkRuns() {
+        var runs = new SerializableString[2 * 2 * 2];
+        for (Protocol p : Protocol.values()) {
+            for (Family f : Family.values()) {
+                for (Direction d : Direction.values()) {
+                    String run = fieldRun(g -> {
+                        g.writeObjectFieldStart("network");
+                        g.writeStringField("transport", p.name().toLowerCase(Locale.ROOT));
+                        g.writeStringField("type", f.name().toLowerCase(Locale.ROOT));
+                        // ECS: from a host's point of view the direction is ingress or egress (inbound/outbound
+                        // are perimeter terms).
+                        g.writeStringField("direction", d == Direction.OUTBOUND ? "egress" : "ingress");
+                        g.writeStringField("iana_number", Integer.toString(p.number()));
+                        g.writeEndObject();
+                    }).getValue();
+                    runs[networkIndex(p, f, d)] = text(run.substring(0, run.length() - 1));
+                }
+            }
+        }
+        return runs;
+    }
+
+    private static int networkIndex(Protocol p, Family f, Direction d) {
+        return (p.ordinal() * 2 + f.ordinal()) * 2 + d.ordinal();
     }
 
     private void writeNetwork(NetEvent event) throws IOException {
         var flow = event.flow();
-        json.writeObjectFieldStart("network");
-        json.writeStringField("transport", switch (flow.protocol()) {
-            case TCP -> "tcp";
-            case UDP -> "udp";
-        });
-        json.writeStringField("type", switch (flow.family()) {
-            case IPv4 -> "ipv4";
-            case IPv6 -> "ipv6";
-        });
-        // ECS: from a host's point of view the direction is ingress or egress (inbound/outbound are perimeter terms).
-        json.writeStringField("direction", event.direction() == Direction.OUTBOUND ? "egress" : "ingress");
-        json.writeStringField("iana_number", Integer.toString(flow.protocol().number()));
-        json.writeStringField("community_id", communityIds.of(flow));
-        json.writeEndObject();
+        json.writeRaw(NETWORK_OPEN[networkIndex(flow.protocol(), flow.family(), event.direction())]);
+        json.writeFieldName(COMMUNITY_ID);
+        communityIds.write(json, flow);
+        json.writeRaw(CLOSE_BRACE);
     }
 
     /** ECS source is the initiator, as netmon's src is; X.bytes are the bytes X sent. */
     private void writeEnds(NetEvent event) throws IOException {
         var flow = event.flow();
-        Long sourceBytes = null;
-        Long destinationBytes = null;
+        boolean bytes = false;
+        long sourceBytes = 0;
+        long destinationBytes = 0;
         if (event instanceof NetEvent.Close c && c.traffic() != null) {
             boolean localIsSource = c.direction() == Direction.OUTBOUND;
+            bytes = true;
             sourceBytes = localIsSource ? c.traffic().sent() : c.traffic().received();
             destinationBytes = localIsSource ? c.traffic().received() : c.traffic().sent();
         }
-        writeEnd("source", flow.src(), sourceBytes);
-        writeEnd("destination", flow.dst(), destinationBytes);
+        writeEnd(SOURCE, flow.src(), bytes, sourceBytes);
+        writeEnd(DESTINATION, flow.dst(), bytes, destinationBytes);
     }
 
-    private void writeEnd(String name, Endpoint end, Long bytes) throws IOException {
-        json.writeObjectFieldStart(name);
-        json.writeStringField("ip", end.ip());
-        json.writeNumberField("port", end.port());
-        if (bytes != null) {
-            writeUnsigned("bytes", bytes);
+    private void writeEnd(SerializableString name, Endpoint end, boolean hasBytes, long bytes) throws IOException {
+        json.writeFieldName(name);
+        json.writeStartObject();
+        json.writeFieldName(IP);
+        ascii.ip(json, end);
+        json.writeFieldName(PORT);
+        json.writeNumber(end.port());
+        if (hasBytes) {
+            AsciiValues.unsignedField(json, BYTES, bytes);
         }
         json.writeEndObject();
     }
 
-    private void writeContainer(ContainerInfo c) throws IOException {
-        if (c.containerId() == null && c.containerName() == null && c.image() == null && c.runtime() == null) {
-            return; // a process in a pod's network namespace only: the pod is known, no container
+    private void writeContainerObjects(ContainerInfo c) throws IOException {
+        if (c == null) {
+            return;
         }
-        json.writeObjectFieldStart("container");
-        stringIfKnown("id", c.containerId());
-        stringIfKnown("name", c.containerName());
+        ContainerObjects objects = containers.get(c);
+        if (objects.container() != null) {
+            json.writeFieldName(CONTAINER);
+            json.writeRawValue(objects.container());
+        }
+        if (objects.orchestrator() != null) {
+            json.writeFieldName(ORCHESTRATOR);
+            json.writeRawValue(objects.orchestrator());
+        }
+    }
+
+    /** A process in a pod's network namespace only has no container object: the pod is known, no container. */
+    private static boolean hasContainer(ContainerInfo c) {
+        return c.containerId() != null || c.containerName() != null || c.image() != null || c.runtime() != null;
+    }
+
+    private static void writeContainer(JsonGenerator json, ContainerInfo c) throws IOException {
+        json.writeStartObject();
+        stringIfKnown(json, ID, c.containerId());
+        stringIfKnown(json, NAME, c.containerName());
         if (c.image() != null) {
             json.writeObjectFieldStart("image");
             json.writeStringField("name", c.image());
             json.writeEndObject();
         }
-        stringIfKnown("runtime", c.runtime());
+        stringIfKnown(json, text("runtime"), c.runtime());
         json.writeEndObject();
     }
 
-    private void writeOrchestrator(ContainerInfo c) throws IOException {
-        boolean labels = podLabels && !c.podLabels().isEmpty();
-        if (c.podName() == null && c.podNamespace() == null && c.podUid() == null && !labels) {
-            return; // a container outside any pod (docker, podman)
-        }
-        json.writeObjectFieldStart("orchestrator");
+    /** A container outside any pod (docker, podman) has no orchestrator object. */
+    private boolean hasOrchestrator(ContainerInfo c) {
+        return c.podName() != null || c.podNamespace() != null || c.podUid() != null || labels(c);
+    }
+
+    private boolean labels(ContainerInfo c) {
+        return podLabels && !c.podLabels().isEmpty();
+    }
+
+    private void writeOrchestrator(JsonGenerator json, ContainerInfo c) throws IOException {
+        json.writeStartObject();
         json.writeStringField("type", "kubernetes");
-        stringIfKnown("namespace", c.podNamespace());
+        stringIfKnown(json, text("namespace"), c.podNamespace());
         json.writeObjectFieldStart("resource");
         json.writeStringField("type", "pod");
-        stringIfKnown("name", c.podName());
-        stringIfKnown("id", c.podUid());
-        if (labels) {
+        stringIfKnown(json, NAME, c.podName());
+        stringIfKnown(json, ID, c.podUid());
+        if (labels(c)) {
             // ECS keeps labels as "key:value" keywords; label keys hold dots and slashes, never a colon.
             json.writeArrayFieldStart("label");
             for (var label : new TreeMap<>(c.podLabels()).entrySet()) {
@@ -257,8 +363,13 @@ public final class EcsLineWriter implements LineSink {
         json.writeEndObject();
     }
 
-    private void stringArray(String name, String... values) throws IOException {
-        json.writeArrayFieldStart(name);
+    private static void stringArray(JsonGenerator json, String name, String... values) throws IOException {
+        json.writeFieldName(name);
+        arrayValue(json, values);
+    }
+
+    private static void arrayValue(JsonGenerator json, String... values) throws IOException {
+        json.writeStartArray();
         for (String value : values) {
             json.writeString(value);
         }
@@ -267,12 +378,17 @@ public final class EcsLineWriter implements LineSink {
 
     /** The kernel's unsigned values print unsigned, as in the default format. */
     private void writeUnsigned(String name, long value) throws IOException {
-        JsonLineWriter.writeUnsignedField(json, name, value);
+        AsciiValues.unsignedField(json, text(name), value);
     }
 
-    private void stringIfKnown(String name, String value) throws IOException {
+    private void stringIfKnown(SerializableString name, String value) throws IOException {
+        stringIfKnown(json, name, value);
+    }
+
+    private static void stringIfKnown(JsonGenerator json, SerializableString name, String value) throws IOException {
         if (value != null) {
-            json.writeStringField(name, value);
+            json.writeFieldName(name);
+            json.writeString(value);
         }
     }
 

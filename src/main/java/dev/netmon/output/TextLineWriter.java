@@ -13,8 +13,8 @@ import dev.netmon.event.RateLimited;
 import dev.netmon.event.NetEvent;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.net.Inet6Address;
 import java.nio.charset.StandardCharsets;
-import java.util.Locale;
 import java.util.function.LongUnaryOperator;
 
 /**
@@ -32,6 +32,7 @@ public final class TextLineWriter implements LineSink {
     private final LongUnaryOperator toUnixNs;
     private final Rfc3339 timestamps = new Rfc3339();
     private final StringBuilder line = new StringBuilder(200);
+    private final byte[] ip = new byte[Endpoint.MAX_IP_LENGTH];
 
     /** @param toUnixNs converts kernel CLOCK_MONOTONIC nanoseconds to Unix-epoch nanoseconds */
     public TextLineWriter(OutputStream out, LongUnaryOperator toUnixNs) {
@@ -43,7 +44,11 @@ public final class TextLineWriter implements LineSink {
     public void write(LogLine logLine) throws IOException {
         line.setLength(0);
         // HH:MM:SS.mmm of "YYYY-MM-DDTHH:MM:SS.nnnnnnnnnZ": a terminal reader wants the time of day, not the date.
-        line.append(timestamps.format(toUnixNs.applyAsLong(logLine.monotonicNs())), 11, 23).append('Z');
+        byte[] time = timestamps.ascii(toUnixNs.applyAsLong(logLine.monotonicNs()));
+        for (int i = 11; i < 23; i++) {
+            line.append((char) time[i]);
+        }
+        line.append('Z');
         switch (logLine) {
             case NetEvent event -> appendEvent(event, Attribution.UNKNOWN);
             case Attributed a -> appendEvent(a.event(), a.attribution());
@@ -66,7 +71,10 @@ public final class TextLineWriter implements LineSink {
         var process = event.header().process();
         String type = event.typeName();
         line.append(' ').append(type).repeat(' ', "CONNECT".length() - type.length());
-        line.append(' ').append(flow.protocol().name().toLowerCase(Locale.ROOT)).append(' ');
+        line.append(switch (flow.protocol()) {
+            case TCP -> " tcp ";
+            case UDP -> " udp ";
+        });
         appendEscaped(process.name());
         line.append('[').append(process.pid()).append("] ");
         appendEndpoint(flow.src());
@@ -88,10 +96,15 @@ public final class TextLineWriter implements LineSink {
     }
 
     private void appendEndpoint(Endpoint end) {
-        if (end.ip().contains(":")) { // IPv6, bracketed so that the port stands apart
-            line.append('[').append(end.ip()).append(']');
-        } else {
-            line.append(end.ip());
+        boolean v6 = end.address() instanceof Inet6Address; // bracketed, so that the port stands apart
+        if (v6) {
+            line.append('[');
+        }
+        for (int i = 0, n = end.ipAscii(ip); i < n; i++) {
+            line.append((char) ip[i]);
+        }
+        if (v6) {
+            line.append(']');
         }
         line.append(':').append(end.port());
     }
@@ -145,7 +158,16 @@ public final class TextLineWriter implements LineSink {
      * escape in the output always means one was made.
      */
     private void appendEscaped(String text) {
-        text.codePoints().forEach(cp -> {
+        int n = text.length();
+        int plain = 0;
+        while (plain < n && text.charAt(plain) >= 0x20 && text.charAt(plain) < 0x7f && text.charAt(plain) != '\\') {
+            plain++;
+        }
+        line.append(text, 0, plain); // printable ASCII, nearly always all of it
+        if (plain == n) {
+            return;
+        }
+        text.substring(plain).codePoints().forEach(cp -> {
             if (cp == '\\') {
                 line.append("\\\\");
             } else if (actsOnTerminal(cp)) {

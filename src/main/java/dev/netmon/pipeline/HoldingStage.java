@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.function.LongSupplier;
 
 /**
  * Between decode and output: attaches attribution to each event. An event whose attribution is cached goes out at
@@ -51,7 +52,8 @@ final class HoldingStage {
         this.counts = counts;
     }
 
-    void offer(NetEvent event, long nowNs) throws IOException {
+    /** @param nowNs the clock (nanoTime), read only if the event is held: most events go out at once */
+    void offer(NetEvent event, LongSupplier nowNs) throws IOException {
         if (resolver == null) {
             write(event, Attribution.UNKNOWN);
             return;
@@ -59,7 +61,7 @@ final class HoldingStage {
         Key key = Key.of(event.header());
         ArrayDeque<Held> queue = held.get(key);
         if (queue != null) {
-            queue.add(new Held(event, nowNs + maxWaitNs));
+            queue.add(new Held(event, nowNs.getAsLong() + maxWaitNs));
             heldCount++;
         } else {
             Attribution a = maxWaitNs > 0 ? resolver.tryResolve(event.header()) : resolver.now(event.header());
@@ -68,7 +70,7 @@ final class HoldingStage {
                 return;
             }
             queue = new ArrayDeque<>();
-            queue.add(new Held(event, nowNs + maxWaitNs));
+            queue.add(new Held(event, nowNs.getAsLong() + maxWaitNs));
             held.put(key, queue);
             heldCount++;
         }

@@ -4,7 +4,7 @@ import dev.netmon.event.Dropped;
 import dev.netmon.event.LogLine;
 import dev.netmon.output.LineSink;
 import java.io.IOException;
-import java.util.concurrent.ArrayBlockingQueue;
+import java.util.Arrays;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -15,13 +15,22 @@ import java.util.function.LongSupplier;
  * waits on output: when stdout is slower than events arrive, the queue absorbs the burst, and when it is full
  * events are dropped, counted, and reported as a DROPPED line once per interval. Reports about the stream (LOST,
  * DROPPED, RATE_LIMITED) are never dropped. One queue and one writer, so lines leave in the order they came.
+ *
+ * <p>Lines cross between the threads in batches: the reader collects up to {@link #BATCH} and hands them over at
+ * once, or at its {@link #flush()} after each buffer poll; the writer takes all that wait at once. Whether a line
+ * fits is still decided when it is offered, so dropping and counting are as they were line by line.
  */
 public final class OutputStage implements LineSink, AutoCloseable {
     private static final long POLL_NS = TimeUnit.MILLISECONDS.toNanos(50);
+    /** Lines handed over per lock on either side: enough to make the lock rare, few enough to start writing early. */
+    static final int BATCH = 256;
 
     private final LineSink out;
-    private final ArrayBlockingQueue<LogLine> queue;
-    private final int capacity;
+    private final LineQueue queue;
+    /** The reader's lines not yet handed over, and how many more the queue can take beyond them (as last seen). */
+    private final LogLine[] pending = new LogLine[BATCH];
+    private int pendingCount;
+    private int room;
     private final ConcurrentLinkedQueue<LogLine> reports = new ConcurrentLinkedQueue<>();
     private final long reportIntervalNs;
     private final LongSupplier monotonicNs;
@@ -39,8 +48,7 @@ public final class OutputStage implements LineSink, AutoCloseable {
      */
     public OutputStage(LineSink out, int capacity, long reportIntervalNs, LongSupplier monotonicNs) {
         this.out = out;
-        this.queue = new ArrayBlockingQueue<>(capacity);
-        this.capacity = capacity;
+        this.queue = new LineQueue(capacity);
         this.reportIntervalNs = reportIntervalNs;
         this.monotonicNs = monotonicNs;
         this.lastReportNs = System.nanoTime();
@@ -52,6 +60,7 @@ public final class OutputStage implements LineSink, AutoCloseable {
         offer(line);
     }
 
+    /** From one thread only, the reader's (as {@link #flush()}). */
     @Override
     public boolean offer(LogLine line) throws IOException {
         if (outputClosed) {
@@ -61,11 +70,26 @@ public final class OutputStage implements LineSink, AutoCloseable {
             reports.add(line);
             return true;
         }
-        if (queue.offer(line)) {
-            return true;
+        if (room == 0) {
+            // Only the writer frees room, so what it has freed by now is there when the batch is handed over.
+            room = Math.max(0, queue.free() - pendingCount);
+            if (room == 0) {
+                dropped.incrementAndGet();
+                return false;
+            }
         }
-        dropped.incrementAndGet();
-        return false;
+        pending[pendingCount++] = line;
+        room--;
+        if (pendingCount == BATCH) {
+            handOver();
+        }
+        return true;
+    }
+
+    private void handOver() {
+        queue.addAll(pending, pendingCount);
+        Arrays.fill(pending, 0, pendingCount, null);
+        pendingCount = 0;
     }
 
     private static boolean isReport(LogLine line) {
@@ -78,25 +102,36 @@ public final class OutputStage implements LineSink, AutoCloseable {
         };
     }
 
-    /** The writer thread flushes whenever it catches up; nothing to do on the reader's side. */
+    /**
+     * Hands the reader's collected lines to the writer thread, which flushes stdout whenever it catches up. Called
+     * by the reader after each buffer poll; from the reader's thread only, as {@link #offer}.
+     */
     @Override
-    public void flush() {}
+    public void flush() {
+        if (pendingCount > 0) {
+            handOver();
+        }
+    }
 
     private void run() {
+        LogLine[] batch = new LogLine[BATCH];
         try {
-            while (!(closing && queue.isEmpty() && reports.isEmpty())) {
+            while (!(closing && queue.size() == 0 && reports.isEmpty())) {
                 for (LogLine r; (r = reports.poll()) != null; ) {
                     out.write(r);
                 }
-                LogLine line = queue.poll(POLL_NS, TimeUnit.NANOSECONDS);
-                if (line != null) {
-                    out.write(line);
-                    written++;
-                } else {
+                int n = queue.takeAll(batch, 0);
+                if (n == 0) {
                     reportDropped(false);
                     out.flush(); // caught up: hand what is written to the reader of stdout
+                    n = queue.takeAll(batch, POLL_NS);
                 }
-                if (System.nanoTime() - lastReportNs >= reportIntervalNs) {
+                for (int i = 0; i < n; i++) {
+                    out.write(batch[i]);
+                    batch[i] = null;
+                }
+                written += n;
+                if (n > 0 && System.nanoTime() - lastReportNs >= reportIntervalNs) { // once a batch, not a line
                     reportDropped(false);
                 }
             }
@@ -143,11 +178,15 @@ public final class OutputStage implements LineSink, AutoCloseable {
     }
 
     public int capacity() {
-        return capacity;
+        return queue.capacity();
     }
 
-    /** Writes what is queued (bounded by {@code maxWaitNs}), reports what was dropped, flushes. */
+    /**
+     * Writes what is queued (bounded by {@code maxWaitNs}), reports what was dropped, flushes. From the reader's
+     * thread, or once it has stopped: lines it collected are handed over first.
+     */
     public void close(long maxWaitNs) {
+        flush();
         closing = true;
         try {
             writer.join(TimeUnit.NANOSECONDS.toMillis(maxWaitNs) + 1);

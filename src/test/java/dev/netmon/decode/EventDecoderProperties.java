@@ -30,6 +30,24 @@ class EventDecoderProperties {
         assertEquals(event, decoder.decode(MemorySegment.ofArray(EventEncoder.encode(event, wire))));
     }
 
+    /** Names are kept by their raw bytes between records: a name seen before, or a slot taken, changes nothing. */
+    @Property
+    void aDecoderThatHasSeenOtherRecordsDecodesAsAFreshOne(@ForAll("streams") List<NetEvent> events) {
+        EventDecoder seasoned = new EventDecoder();
+        for (NetEvent event : events) {
+            byte[] record = EventEncoder.encode(event, V4Wire.AF_INET);
+            assertEquals(new EventDecoder().decode(MemorySegment.ofArray(record)),
+                    seasoned.decode(MemorySegment.ofArray(record)));
+        }
+    }
+
+    /** Few process names, often repeated, as a host's connections are. */
+    @Provide
+    Arbitrary<List<NetEvent>> streams() {
+        return EventArbitraries.comms().list().ofMinSize(1).ofMaxSize(5).flatMap(names ->
+                EventArbitraries.netEvents(Arbitraries.of(names)).list().ofMaxSize(50));
+    }
+
     @Property
     void rejectsBadRecordsOnlyWithMalformedEventException(@ForAll("records") byte[] record) {
         // Any other exception would escape the reader's callback; a NetEvent or this one is all it handles.

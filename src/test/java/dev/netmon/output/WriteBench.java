@@ -32,7 +32,9 @@ public class WriteBench {
      * key as the format parameter.
      */
     public static final Map<String, Opener> FORMATS = Map.of(
-            "json", (out, node, clock) -> new JsonLineWriter(out, node, clock, false));
+            "json", (out, node, clock) -> new JsonLineWriter(out, node, clock, false),
+            "ecs", (out, node, clock) -> new EcsLineWriter(out, node, clock, false),
+            "text", (out, node, clock) -> new TextLineWriter(out, clock));
 
     /** Overridden by the runner with every key of FORMATS; "json" when run alone. */
     @Param({"json"})

@@ -85,7 +85,7 @@ class HoldingStageTest {
         long sshd = cgroup("system.slice/sshd.service");
         var stage = stage(null, WAIT);
 
-        stage.offer(connect(1, sshd), 0);
+        stage.offer(connect(1, sshd), () -> 0);
         assertEquals(0, stage.heldCount());
         var a = out.getFirst().attribution();
         assertEquals(Enrichment.FULL, a.enrichment());
@@ -98,7 +98,7 @@ class HoldingStageTest {
     void anUnknownCgroupIsHeldUntilItsWaitEndsThenGoesOutWithWhatIsKnown() throws IOException {
         var stage = stage(null, WAIT);
         synchronized (index) { // no re-index can complete: the id stays pending
-            stage.offer(connect(1, 999_999_999L), 1_000);
+            stage.offer(connect(1, 999_999_999L), () -> 1_000);
             assertEquals(1, stage.heldCount());
             assertEquals(1_000 + WAIT, stage.nextDeadlineNs());
 
@@ -122,9 +122,9 @@ class HoldingStageTest {
         long known = cgroup("system.slice/nginx.service");
         var stage = stage(null, WAIT);
 
-        stage.offer(connect(1, 999_999_999L), 0); // first miss of this id: held
-        stage.offer(close(2, 999_999_999L), 1);   // same key: queued behind it, resolved or not
-        stage.offer(connect(3, known), 2);
+        stage.offer(connect(1, 999_999_999L), () -> 0); // first miss of this id: held
+        stage.offer(close(2, 999_999_999L), () -> 1);   // same key: queued behind it, resolved or not
+        stage.offer(connect(3, known), () -> 2);
         assertEquals(List.of(3), pids(), "the known key went out past the held one");
         assertEquals(2, stage.heldCount());
 
@@ -137,7 +137,7 @@ class HoldingStageTest {
     void releasingAllWritesEveryHeldEventAtOnce() throws IOException {
         var stage = stage(null, WAIT);
         for (int i = 0; i < 5; i++) {
-            stage.offer(connect(i, 900_000_000L + i), 0);
+            stage.offer(connect(i, 900_000_000L + i), () -> 0);
         }
         assertEquals(5, stage.heldCount());
         stage.release(0, true); // shutdown: nothing waits for its deadline
@@ -154,7 +154,8 @@ class HoldingStageTest {
         int most = 0;
         synchronized (index) { // every key stays pending, so only the bound can release anything
             for (int i = 0; i < offered; i++) {
-                stage.offer(connect(i, 900_000_000L + i % 4), i);
+                long now = i;
+                stage.offer(connect(i, 900_000_000L + i % 4), () -> now);
                 assertTrue(stage.heldCount() <= HoldingStage.MAX_HELD, "held " + stage.heldCount() + " at " + i);
                 most = Math.max(most, stage.heldCount());
             }
@@ -175,7 +176,7 @@ class HoldingStageTest {
     void aContainerWithoutACriIsPartialFromItsPathAlone() throws IOException {
         long id = cgroup("kubepods/besteffort/pod" + POD_UID + "/" + CONTAINER);
         var stage = stage(null, WAIT);
-        stage.offer(connect(1, id), 0);
+        stage.offer(connect(1, id), () -> 0);
         var a = out.getFirst().attribution();
         assertEquals(Enrichment.PARTIAL, a.enrichment());
         assertEquals(CONTAINER, a.container().containerId());
@@ -198,7 +199,7 @@ class HoldingStageTest {
         await(() -> cri.listings() >= 1);
         cri.addContainer(CONTAINER, "sb-web", "app", "sha256:4f3a", "docker.io/library/nginx:1.27");
 
-        stage.offer(connect(1, id), 0);
+        stage.offer(connect(1, id), () -> 0);
         assertEquals(1, stage.heldCount(), "the runtime has not been asked about this container yet");
         await(() -> {
             stage.release(0, false); // deadline far off: only a landed lookup releases it
@@ -226,10 +227,10 @@ class HoldingStageTest {
         resolver = new Resolver(index, null, null);
         var stage = new HoldingStage(resolver, WAIT, sink, counts);
         synchronized (index) {
-            stage.offer(connect(1, host), 0);
-            stage.offer(connect(2, host), 0);
-            stage.offer(connect(3, pod), 0);
-            stage.offer(connect(4, 999_999_999L), 0);
+            stage.offer(connect(1, host), () -> 0);
+            stage.offer(connect(2, host), () -> 0);
+            stage.offer(connect(3, pod), () -> 0);
+            stage.offer(connect(4, 999_999_999L), () -> 0);
             stage.release(WAIT, false);
         }
         assertEquals(2, counts.enriched(Enrichment.FULL));
