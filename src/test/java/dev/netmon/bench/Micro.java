@@ -34,9 +34,9 @@ final class Micro {
                 .measurementIterations(3)
                 .measurementTime(TimeValue.seconds(1))
                 .timeUnit(TimeUnit.NANOSECONDS)
-                // netmon's own JVM settings (bin/netmon), so allocation costs what it costs there.
-                // JMH 1.37 reads fields through sun.misc.Unsafe, which JDK 25 warns about unless allowed.
-                .jvmArgs("-XX:+UseSerialGC", "-Xmx256m", "--enable-native-access=ALL-UNNAMED",
+                // The distribution's collector and heap (src/dist/app/jvm.options), so allocation costs what it
+                // costs there. JMH 1.37 reads fields through sun.misc.Unsafe, which JDK 25 warns about unless allowed.
+                .jvmArgs("-XX:+UseSerialGC", "-Xmn8m", "-Xmx32m", "--enable-native-access=ALL-UNNAMED",
                         "--sun-misc-unsafe-memory-access=allow")
                 .verbosity(VerboseMode.SILENT)
                 .shouldFailOnError(true)
