@@ -12,6 +12,7 @@ static __always_inline int on_exit_accept(struct trace_event_raw_sys_exit *ctx)
 	struct sock_view v;
 	struct file *file;
 	struct sock *sk;
+	__u64 ino = 0;
 	int fd = (int)ctx->ret;
 
 	if (fd < 0) /* EAGAIN on non-blocking listeners is routine, not a connection */
@@ -20,7 +21,7 @@ static __always_inline int on_exit_accept(struct trace_event_raw_sys_exit *ctx)
 		return 0;
 
 	file = file_of_fd(fd);
-	sk = sock_of_file(file);
+	sk = sock_of_file(file, &ino);
 	if (!sk || !read_sock(sk, &v))
 		return 0;
 	e.family = v.family;
@@ -38,7 +39,7 @@ static __always_inline int on_exit_accept(struct trace_event_raw_sys_exit *ctx)
 	if (!flow_wanted(&e))
 		return 0;
 
-	track(&e, fd, file);
+	track(&e, fd, file, ino);
 	if (emits(NETMON_EV_ACCEPT))
 		emit(ctx, &e);
 	return 0;

@@ -53,7 +53,7 @@ static __always_inline int on_enter_close(struct trace_event_raw_sys_enter *ctx)
 	struct netmon_event e;
 	struct file *file;
 	struct sock *sk;
-	__u64 opened, opened_file;
+	__u64 opened, opened_file, opened_ino, ino = 0;
 
 	if (!c)
 		return 0;
@@ -61,16 +61,16 @@ static __always_inline int on_enter_close(struct trace_event_raw_sys_enter *ctx)
 	e = c->ev;
 	opened = e.ts_ns;
 	opened_file = c->file;
+	opened_ino = c->ino;
 	bpf_map_delete_elem(&conns, &key);
-	/* Another file behind the fd: ours was closed behind netmon's back (dup2,
-	 * close_range, exit) and the number reused. */
+	/* Another socket behind the fd: ours went without a close() netmon saw
+	 * (dup2, close_range, exit, io_uring) and the number was reused; its file
+	 * may even sit at the same address, its inode number never repeats. */
 	file = file_of_fd(key.fd);
 	if ((__u64)file != opened_file)
 		return 0;
-	/* From the open file, not a pointer kept since the connect: the socket
-	 * cannot have been freed while the fd still holds it. */
-	sk = sock_of_file(file);
-	if (!sk)
+	sk = sock_of_file(file, &ino);
+	if (!sk || ino != opened_ino)
 		return 0;
 
 	/* The closing thread and the process as they are now; the socket's own

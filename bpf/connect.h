@@ -71,6 +71,7 @@ static __always_inline int on_exit_connect(struct trace_event_raw_sys_exit *ctx)
 	struct sock_view v;
 	struct file *file;
 	struct sock *sk;
+	__u64 ino = 0;
 	int ret = (int)ctx->ret;
 	int fd;
 
@@ -81,7 +82,7 @@ static __always_inline int on_exit_connect(struct trace_event_raw_sys_exit *ctx)
 	__builtin_memcpy(e.dst_addr, args.addr, 16);
 
 	file = file_of_fd(fd);
-	sk = sock_of_file(file);
+	sk = sock_of_file(file, &ino);
 	if (!sk || !read_sock(sk, &v))
 		return 0;
 	e.family = v.family;
@@ -97,7 +98,7 @@ static __always_inline int on_exit_connect(struct trace_event_raw_sys_exit *ctx)
 		return 0;
 
 	if (ret == 0 || ret == -EINPROGRESS)
-		track(&e, fd, file);
+		track(&e, fd, file, ino);
 	if (emits(NETMON_EV_CONNECT))
 		emit(ctx, &e);
 	return 0;

@@ -68,10 +68,10 @@ static __always_inline bool flow_wanted(struct netmon_event *e)
 }
 
 /* Remember an opened connection so that its close can be reported. */
-static __always_inline void track(struct netmon_event *e, int fd, struct file *file)
+static __always_inline void track(struct netmon_event *e, int fd, struct file *file, __u64 ino)
 {
 	struct conn_key key = { .tgid = e->pid, .fd = fd };
-	struct conn c = { .ev = *e, .file = (__u64)file };
+	struct conn c = { .ev = *e, .file = (__u64)file, .ino = ino };
 
 	if (emits(NETMON_EV_CLOSE))
 		bpf_map_update_elem(&conns, &key, &c, BPF_ANY);

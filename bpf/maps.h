@@ -113,6 +113,7 @@ struct conn_key {
 struct conn {
 	struct netmon_event ev; /* the CONNECT or ACCEPT, re-sent as the CLOSE */
 	__u64 file;             /* the struct file, to tell a reused fd from ours */
+	__u64 ino;              /* the socket's inode number: a new socket's file may reuse the address */
 };
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);

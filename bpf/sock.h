@@ -64,20 +64,26 @@ static __always_inline struct file *file_of_fd(int fd)
 	return file;
 }
 
-/* The struct sock of a socket file, or NULL for any other file. */
-static __always_inline struct sock *sock_of_file(struct file *file)
+/* The struct sock of a socket file, or NULL for any other file; *ino is the
+ * socket's inode number, which sockfs hands out anew for every socket. */
+static __always_inline struct sock *sock_of_file(struct file *file, __u64 *ino)
 {
 	if (!file)
 		return NULL;
 #ifdef NETMON_CAST
 	struct file *f = TYPED(struct file, file);
+	struct inode *inode = f->f_inode;
 
-	if ((f->f_inode->i_mode & S_IFMT) != S_IFSOCK)
+	if ((inode->i_mode & S_IFMT) != S_IFSOCK)
 		return NULL;
+	*ino = inode->i_ino;
 	return TYPED(struct socket, f->private_data)->sk;
 #else
-	if ((BPF_CORE_READ(file, f_inode, i_mode) & S_IFMT) != S_IFSOCK)
+	struct inode *inode = BPF_CORE_READ(file, f_inode);
+
+	if ((BPF_CORE_READ(inode, i_mode) & S_IFMT) != S_IFSOCK)
 		return NULL;
+	*ino = BPF_CORE_READ(inode, i_ino);
 	struct socket *sock = BPF_CORE_READ(file, private_data);
 
 	return BPF_CORE_READ(sock, sk);
@@ -112,8 +118,8 @@ struct sock_view {
 
 /*
  * Every field of sock_view lies in the first 88 bytes of struct sock_common
- * on every kernel netmon knows: one probe read of that prefix costs what one
- * field would. The offsets are CO-RE relocations; should a kernel move a field
+ * on every kernel netmon knows (x86-64: skc_v6_rcv_saddr ends at 88); one
+ * probe read of its first 96 costs what one field would. The offsets are CO-RE relocations; should a kernel move a field
  * past the copy, the relocated constants send the verifier down the
  * field-by-field branch instead, and it prunes the other.
  */

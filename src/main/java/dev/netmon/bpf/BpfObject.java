@@ -24,6 +24,7 @@ public final class BpfObject implements AutoCloseable {
     public static final String CAST_RESOURCE = "/bpf/netmon-cast.bpf.o";
 
     private static final int PAGE = 4096;
+    private static final int ESRCH = 3;
 
     private final LibBpf lib;
     private final Arena arena = Arena.ofShared();
@@ -67,10 +68,12 @@ public final class BpfObject implements AutoCloseable {
         try {
             return new BpfObject(lib, image(CAST_RESOURCE), settings);
         } catch (LibBpfException e) {
-            if (!auto) {
+            // Only a kernel of 6.2 or later without the kfunc (kfuncs are no stable ABI): libbpf finds no BTF for
+            // the extern, ESRCH. Anything else (the verifier, a capability) would fail the plain object as well,
+            // or is a bug to see, not to hide behind a slower path.
+            if (!auto || e.errno() != ESRCH) {
                 throw e;
             }
-            // A kernel of 6.2 or later without bpf_rdonly_cast (kfuncs are no stable ABI): the plain object.
             return new BpfObject(lib, image(RESOURCE), settings.withKernelReads(KernelReads.TYPED_TASK));
         }
     }

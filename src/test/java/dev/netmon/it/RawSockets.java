@@ -13,7 +13,7 @@ import java.lang.invoke.MethodHandle;
 import java.nio.ByteOrder;
 
 /**
- * libc sockets for the cases the JDK cannot produce: accept() and accept4() with a NULL peer address. Test code
+ * libc sockets for the cases the JDK cannot produce: accept() and accept4() with a NULL peer address, dup2(). Test code
  * only; netmon itself calls nothing but libbpf.
  */
 final class RawSockets {
@@ -27,6 +27,7 @@ final class RawSockets {
     private static final MethodHandle ACCEPT4 =
             fn("accept4", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_INT));
     private static final MethodHandle CLOSE = fn("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    private static final MethodHandle DUP2 = fn("dup2", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
 
     private static final int AF_INET = 2;
     private static final int SOCK_STREAM = 1;
@@ -63,6 +64,11 @@ final class RawSockets {
     /** accept4(fd, NULL, NULL, SOCK_CLOEXEC). */
     static int accept4Null(int fd) throws Throwable {
         return check("accept4", (int) ACCEPT4.invokeExact(fd, MemorySegment.NULL, MemorySegment.NULL, SOCK_CLOEXEC));
+    }
+
+    /** dup2(from, to): to's socket goes away without a close() of its own. */
+    static void dup2(int from, int to) throws Throwable {
+        check("dup2", (int) DUP2.invokeExact(from, to));
     }
 
     static void close(int fd) throws Throwable {
