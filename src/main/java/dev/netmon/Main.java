@@ -130,8 +130,9 @@ public final class Main {
                 served.watch(tracer, output, resolver);
                 System.err.println("netmon: serving metrics at " + served.url());
             }
-            System.err.printf("netmon: tracing with %d programs attached, %s buffer; Ctrl-C stops%n",
-                    tracer.attachedPrograms(), tracer.bufferKind().text());
+            // Which reads the programs use says why the kernel side costs more on an older kernel.
+            System.err.printf("netmon: tracing with %d programs attached, %s buffer, %s; Ctrl-C stops%n",
+                    tracer.attachedPrograms(), tracer.bufferKind().text(), tracer.kernelReads().text());
             if (options.buffer() == dev.netmon.bpf.BufferKind.AUTO && tracer.bufferKind() != options.buffer().resolve(true)) {
                 System.err.println("netmon: this kernel has no BPF ring buffer (5.8+): using per-CPU perf buffers");
             }

@@ -8,13 +8,24 @@ package dev.netmon.bpf;
  */
 public enum KernelReads {
     /** The best this kernel offers. */
-    AUTO,
+    AUTO("the kernel's best reads"),
     /** Typed loads for the task and the socket: netmon-cast.bpf.o. */
-    TYPED_SOCKETS,
+    TYPED_SOCKETS("typed task and socket reads"),
     /** Typed loads for the task, probe reads for the socket: the path of kernels 5.11 to 6.1. */
-    TYPED_TASK,
+    TYPED_TASK("typed task reads"),
     /** Probe reads only: the path of kernels before 5.11. */
-    PROBE;
+    PROBE("probe reads");
+
+    private final String text;
+
+    KernelReads(String text) {
+        this.text = text;
+    }
+
+    /** As the start-up line says it. */
+    public String text() {
+        return text;
+    }
 
     /**
      * What AUTO means on this kernel; any other value as it is. The helper is asked of the kernel. The kfunc is

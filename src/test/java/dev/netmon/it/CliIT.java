@@ -256,7 +256,8 @@ class CliIT {
                 + " exec " + NetmonProcess.LAUNCHER + " --duration 0.5";
         try (NetmonProcess netmon = NetmonProcess.command(Map.of(), "unshare", "--mount", "bash", "-c", script)) {
             assertEquals(0, netmon.awaitExit(), "stderr: " + netmon.stderr());
-            assertTrue(netmon.stderr().stream().anyMatch(l -> l.startsWith("netmon: tracing with 5 programs")),
+            assertTrue(netmon.stderr().stream().anyMatch(l -> l.matches("netmon: tracing with 5 programs attached,"
+                    + " ringbuf buffer, (typed task and socket|typed task|probe) reads; Ctrl-C stops")),
                     "" + netmon.stderr());
         }
     }
