@@ -178,7 +178,7 @@ public final class TextLineWriter implements LineSink {
         });
     }
 
-    private static boolean actsOnTerminal(int codePoint) {
+    static boolean actsOnTerminal(int codePoint) {
         return switch (Character.getType(codePoint)) {
             case Character.CONTROL, Character.FORMAT, Character.LINE_SEPARATOR, Character.PARAGRAPH_SEPARATOR,
                     Character.SURROGATE -> true;

@@ -46,7 +46,7 @@ final class PreviousEcsLineWriter implements LineSink {
      */
     PreviousEcsLineWriter(OutputStream out, String node, LongUnaryOperator toUnixNs, boolean podLabels)
             throws IOException {
-        this.json = PreviousJsonLineWriter.lineGenerator(out);
+        this.json = JsonLineWriter.lineGenerator(out);
         this.node = node;
         this.toUnixNs = toUnixNs;
         this.podLabels = podLabels;

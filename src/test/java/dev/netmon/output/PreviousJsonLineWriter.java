@@ -1,7 +1,5 @@
 package dev.netmon.output;
 
-import com.fasterxml.jackson.core.JsonEncoding;
-import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import dev.netmon.event.Attributed;
 import dev.netmon.event.Attribution;
@@ -19,8 +17,9 @@ import java.util.function.LongUnaryOperator;
 
 /**
  * The --format json writer as it was before the writers were made to encode once and write bytes (commit "WriteBench
- * measures every format"), kept unchanged as the reference that the fast writer must match byte for byte
- * (PreviousWritersProperties). Its own comment follows.
+ * measures every format"), kept as the reference that the fast writer must match byte for byte
+ * (PreviousWritersProperties). The generator's settings are JsonLineWriter.lineGenerator's, called rather than
+ * copied (the rewrite left them as they were). Its own comment follows.
  *
  * The default schema: one JSON object per line, fields as documented in README.md.
  */
@@ -31,7 +30,6 @@ final class PreviousJsonLineWriter implements LineSink {
      */
     static final String SCHEMA = "netmon/1";
 
-    private static final JsonFactory FACTORY = JsonFactory.builder().build();
 
     private final JsonGenerator json;
     private final String node;
@@ -50,18 +48,10 @@ final class PreviousJsonLineWriter implements LineSink {
     /** @param podLabels include the pod's labels in {@code container.pod_labels} (--pod-labels) */
     PreviousJsonLineWriter(OutputStream out, String node, LongUnaryOperator toUnixNs, boolean podLabels)
             throws IOException {
-        this.json = lineGenerator(out);
+        this.json = JsonLineWriter.lineGenerator(out);
         this.node = node;
         this.toUnixNs = toUnixNs;
         this.podLabels = podLabels;
-    }
-
-    /** A UTF-8 generator for one object per line; the caller writes the '\n' after each object. */
-    static JsonGenerator lineGenerator(OutputStream out) throws IOException {
-        JsonGenerator json = FACTORY.createGenerator(out, JsonEncoding.UTF8);
-        json.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
-        json.setRootValueSeparator(null); // each object ends with its own newline instead of a space
-        return json;
     }
 
     @Override

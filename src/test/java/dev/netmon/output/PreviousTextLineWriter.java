@@ -19,8 +19,9 @@ import java.util.function.LongUnaryOperator;
 
 /**
  * The --format text writer as it was before the writers were made to encode once and write bytes (commit "WriteBench
- * measures every format"), kept unchanged as the reference that the fast writer must match byte for byte
- * (PreviousWritersProperties). Its own comment follows.
+ * measures every format"), kept as the reference that the fast writer must match byte for byte
+ * (PreviousWritersProperties). The helpers the rewrite left as they were (durations, byte counts, which characters
+ * act on a terminal) are TextLineWriter's own, called rather than copied. Its own comment follows.
  *
  * --format text: one short line per event for a person watching a terminal, e.g.
  * {@code 12:04:05.123Z CONNECT tcp curl[6032] 10.0.0.5:59428 -> 93.184.216.34:443 ok  pod shop/web-7d4b9 (app)}.
@@ -30,7 +31,6 @@ import java.util.function.LongUnaryOperator;
  * escape sequences, and they must reach the screen as text, not as commands.
  */
 final class PreviousTextLineWriter implements LineSink {
-    private static final String[] BINARY_UNITS = {"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
 
     private final OutputStream out;
     private final LongUnaryOperator toUnixNs;
@@ -80,10 +80,10 @@ final class PreviousTextLineWriter implements LineSink {
             case NetEvent.Connect c -> line.append(' ').append(Errno.connectResult(c.result()));
             case NetEvent.Accept a -> {}
             case NetEvent.Close c -> {
-                line.append(' ').append(duration(c.durationNs()));
+                line.append(' ').append(TextLineWriter.duration(c.durationNs()));
                 if (c.traffic() != null) {
-                    line.append(" sent ").append(bytes(c.traffic().sent()))
-                            .append(" recv ").append(bytes(c.traffic().received()));
+                    line.append(" sent ").append(TextLineWriter.bytes(c.traffic().sent()))
+                            .append(" recv ").append(TextLineWriter.bytes(c.traffic().received()));
                 }
             }
         }
@@ -152,59 +152,12 @@ final class PreviousTextLineWriter implements LineSink {
         text.codePoints().forEach(cp -> {
             if (cp == '\\') {
                 line.append("\\\\");
-            } else if (actsOnTerminal(cp)) {
+            } else if (TextLineWriter.actsOnTerminal(cp)) {
                 line.append(cp <= 0xff ? "\\x%02x".formatted(cp) : "\\u%04x".formatted(cp));
             } else {
                 line.appendCodePoint(cp);
             }
         });
-    }
-
-    private static boolean actsOnTerminal(int codePoint) {
-        return switch (Character.getType(codePoint)) {
-            case Character.CONTROL, Character.FORMAT, Character.LINE_SEPARATOR, Character.PARAGRAPH_SEPARATOR,
-                    Character.SURROGATE -> true;
-            default -> false;
-        };
-    }
-
-    /** 2032075 -> "2.0ms"; truncated, so that a value never reads as the next unit up. Unsigned, as the kernel's. */
-    static String duration(long ns) {
-        if (Long.compareUnsigned(ns, 3_600_000_000_000L) >= 0) {
-            long minutes = Long.divideUnsigned(ns, 60_000_000_000L);
-            return minutes / 60 + "h" + twoDigits(minutes % 60) + "m";
-        }
-        if (ns >= 60_000_000_000L) {
-            long seconds = ns / 1_000_000_000L;
-            return seconds / 60 + "m" + twoDigits(seconds % 60) + "s";
-        }
-        if (ns >= 1_000_000_000L) {
-            return ns / 1_000_000_000L + "." + twoDigits(ns % 1_000_000_000L / 10_000_000L) + "s";
-        }
-        if (ns >= 1_000_000L) {
-            return ns / 1_000_000L + "." + ns % 1_000_000L / 100_000L + "ms";
-        }
-        if (ns >= 1_000L) {
-            return ns / 1_000L + "." + ns % 1_000L / 100L + "us";
-        }
-        return ns + "ns";
-    }
-
-    /** 1074 -> "1.0KiB"; truncated, unsigned. */
-    static String bytes(long n) {
-        int unit = 0;
-        long whole = n;
-        long rest = 0;
-        while (Long.compareUnsigned(whole, 1024) >= 0) {
-            rest = Long.remainderUnsigned(whole, 1024);
-            whole = Long.divideUnsigned(whole, 1024);
-            unit++;
-        }
-        return unit == 0 ? whole + "B" : whole + "." + rest * 10 / 1024 + BINARY_UNITS[unit];
-    }
-
-    private static String twoDigits(long n) {
-        return n < 10 ? "0" + n : Long.toString(n);
     }
 
     @Override
