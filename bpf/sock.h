@@ -128,31 +128,12 @@ struct sock_view {
 #define SKC_FITS(field) (SKC_OFF(field) + bpf_core_field_size(struct sock_common, field) <= SKC_COPY)
 #define SKC_AT(copy, type, field) (*(type *)((__u8 *)(copy) + SKC_OFF(field)))
 
+/* Field by field: typed loads in the cast build, one probe read each in the plain one. */
 static __always_inline void read_sock_by_field(struct sock *sk, struct sock_view *v)
 {
 	struct sock_common *skc = &sk->__sk_common;
 
-	v->family = BPF_CORE_READ(skc, skc_family);
-	v->local_port = BPF_CORE_READ(skc, skc_num);
-	v->remote_port = bpf_ntohs(BPF_CORE_READ(skc, skc_dport));
-	v->net = (__u64)BPF_CORE_READ(skc, skc_net.net);
-	if (v->family == AF_INET) {
-		bpf_core_read(v->local, 4, &skc->skc_rcv_saddr);
-		bpf_core_read(v->remote, 4, &skc->skc_daddr);
-	} else {
-		bpf_core_read(v->local, 16, &skc->skc_v6_rcv_saddr);
-		bpf_core_read(v->remote, 16, &skc->skc_v6_daddr);
-	}
-}
-
-static __always_inline bool read_sock(struct sock *sk, struct sock_view *v)
-{
-	__u64 copy[SKC_COPY / 8];
-
-	__builtin_memset(v, 0, sizeof(*v));
 #ifdef NETMON_CAST
-	struct sock_common *skc = &sk->__sk_common;
-
 	v->family = skc->skc_family;
 	v->local_port = skc->skc_num;
 	v->remote_port = bpf_ntohs(skc->skc_dport);
@@ -164,8 +145,30 @@ static __always_inline bool read_sock(struct sock *sk, struct sock_view *v)
 		__builtin_memcpy(v->local, &skc->skc_v6_rcv_saddr, 16);
 		__builtin_memcpy(v->remote, &skc->skc_v6_daddr, 16);
 	}
-	return true;
+#else
+	v->family = BPF_CORE_READ(skc, skc_family);
+	v->local_port = BPF_CORE_READ(skc, skc_num);
+	v->remote_port = bpf_ntohs(BPF_CORE_READ(skc, skc_dport));
+	v->net = (__u64)BPF_CORE_READ(skc, skc_net.net);
+	if (v->family == AF_INET) {
+		bpf_core_read(v->local, 4, &skc->skc_rcv_saddr);
+		bpf_core_read(v->remote, 4, &skc->skc_daddr);
+	} else {
+		bpf_core_read(v->local, 16, &skc->skc_v6_rcv_saddr);
+		bpf_core_read(v->remote, 16, &skc->skc_v6_daddr);
+	}
 #endif
+}
+
+static __always_inline bool read_sock(struct sock *sk, struct sock_view *v)
+{
+	__builtin_memset(v, 0, sizeof(*v));
+#ifdef NETMON_CAST
+	read_sock_by_field(sk, v); /* typed loads: a copy would save nothing */
+	return true;
+#else
+	__u64 copy[SKC_COPY / 8];
+
 	if (!(SKC_FITS(skc_family) && SKC_FITS(skc_num) && SKC_FITS(skc_dport) && SKC_FITS(skc_net) &&
 	      SKC_FITS(skc_rcv_saddr) && SKC_FITS(skc_daddr) && SKC_FITS(skc_v6_rcv_saddr) &&
 	      SKC_FITS(skc_v6_daddr))) {
@@ -186,6 +189,7 @@ static __always_inline bool read_sock(struct sock *sk, struct sock_view *v)
 		__builtin_memcpy(v->remote, (__u8 *)copy + SKC_OFF(skc_v6_daddr), 16);
 	}
 	return true;
+#endif
 }
 
 /*
