@@ -67,12 +67,9 @@ $(BPF_OUT)/vmlinux.h:
 	$(Q)mkdir -p $(BPF_OUT)
 	$(Q)bpftool btf dump file /sys/kernel/btf/vmlinux format c > $@.tmp && mv $@.tmp $@
 
-$(BPF_OBJ): $(BPF_SRC) $(BPF_OUT)/vmlinux.h
-	$(Q)clang $(BPF_CFLAGS) -c bpf/netmon.bpf.c -o $@.tmp
-	$(Q)mv $@.tmp $@
-
-$(BPF_CAST_OBJ): $(BPF_SRC) $(BPF_OUT)/vmlinux.h
-	$(Q)clang $(BPF_CFLAGS) -DNETMON_CAST -c bpf/netmon.bpf.c -o $@.tmp
+$(BPF_CAST_OBJ): BPF_VARIANT := -DNETMON_CAST
+$(BPF_OBJS): $(BPF_SRC) $(BPF_OUT)/vmlinux.h
+	$(Q)clang $(BPF_CFLAGS) $(BPF_VARIANT) -c bpf/netmon.bpf.c -o $@.tmp
 	$(Q)mv $@.tmp $@
 
 bpf: deps $(BPF_OBJS)

@@ -285,16 +285,21 @@ public final class LibBpf {
     /** True if this kernel has BPF ring buffers, asked of the kernel itself (libbpf_probe_bpf_map_type). */
     public boolean kernelHasRingBuffer() throws LibBpfException {
         try {
-            int rc = (int) probeMapType.invokeExact(BPF_MAP_TYPE_RINGBUF, MemorySegment.NULL);
-            if (rc < 0) {
-                throw failure("libbpf_probe_bpf_map_type", -rc);
-            }
-            return rc == 1;
+            return probeAnswer("libbpf_probe_bpf_map_type",
+                    (int) probeMapType.invokeExact(BPF_MAP_TYPE_RINGBUF, MemorySegment.NULL));
         } catch (LibBpfException e) {
             throw e;
         } catch (Throwable t) {
             throw unexpected(t);
         }
+    }
+
+    /** What the libbpf_probe_* calls return: 1 yes, 0 no, a negative errno when they could not tell. */
+    private boolean probeAnswer(String call, int rc) throws LibBpfException {
+        if (rc < 0) {
+            throw failure(call, -rc);
+        }
+        return rc == 1;
     }
 
     /** BPF_PROG_TYPE_TRACEPOINT in enum bpf_prog_type. */
@@ -319,11 +324,8 @@ public final class LibBpf {
 
     private boolean tracepointsMayCall(int helper) throws LibBpfException {
         try {
-            int rc = (int) probeHelper.invokeExact(BPF_PROG_TYPE_TRACEPOINT, helper, MemorySegment.NULL);
-            if (rc < 0) {
-                throw failure("libbpf_probe_bpf_helper", -rc);
-            }
-            return rc == 1;
+            return probeAnswer("libbpf_probe_bpf_helper",
+                    (int) probeHelper.invokeExact(BPF_PROG_TYPE_TRACEPOINT, helper, MemorySegment.NULL));
         } catch (LibBpfException e) {
             throw e;
         } catch (Throwable t) {
