@@ -7,11 +7,11 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /** The running kernel's major.minor version, from /proc/sys/kernel/osrelease ("6.18.44-fc-v657"). */
-record KernelRelease(int major, int minor) {
+public record KernelRelease(int major, int minor) {
     private static final Path OSRELEASE = Path.of("/proc/sys/kernel/osrelease");
     private static final Pattern VERSION = Pattern.compile("^(\\d+)\\.(\\d+)");
 
-    static KernelRelease current() {
+    public static KernelRelease current() {
         try {
             return parse(Files.readString(OSRELEASE));
         } catch (IOException e) {
@@ -25,7 +25,7 @@ record KernelRelease(int major, int minor) {
                 : new KernelRelease(0, 0);
     }
 
-    boolean atLeast(int wantMajor, int wantMinor) {
+    public boolean atLeast(int wantMajor, int wantMinor) {
         return major > wantMajor || (major == wantMajor && minor >= wantMinor);
     }
 }

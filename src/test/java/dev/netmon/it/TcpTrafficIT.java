@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.netmon.bpf.LibBpf;
 import dev.netmon.bpf.LoadSettings;
 import dev.netmon.bpf.KernelReads;
+import dev.netmon.bpf.KernelRelease;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -16,8 +17,6 @@ import java.net.Socket;
 import java.net.StandardProtocolFamily;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
@@ -65,12 +64,10 @@ class TcpTrafficIT {
     /** Else every test here could run an older kernel's path and the cheapest one would go untested. */
     @Test
     void theKernelGetsTheCheapestReadsItOffers() throws Exception {
-        String[] release = Files.readString(Path.of("/proc/sys/kernel/osrelease")).strip().split("[.-]");
-        int major = Integer.parseInt(release[0]);
-        int minor = Integer.parseInt(release[1]);
-        KernelReads expected = major > 6 || (major == 6 && minor >= 2) ? KernelReads.TYPED_SOCKETS
-                : major > 5 || (major == 5 && minor >= 11) ? KernelReads.TYPED_TASK : KernelReads.PROBE;
-        assertEquals(expected, KernelReads.AUTO.resolve(LibBpf.load()), String.join(".", release));
+        KernelRelease release = KernelRelease.current();
+        KernelReads expected = release.atLeast(6, 2) ? KernelReads.TYPED_SOCKETS
+                : release.atLeast(5, 11) ? KernelReads.TYPED_TASK : KernelReads.PROBE;
+        assertEquals(expected, KernelReads.AUTO.resolve(LibBpf.load()), release.toString());
         assertEquals(expected, trace.kernelReads(), "loaded without falling back");
     }
 
