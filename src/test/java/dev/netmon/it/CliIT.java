@@ -23,6 +23,11 @@ import org.junit.jupiter.params.provider.ValueSource;
 /** bin/netmon end to end: the launcher, flags, signals, a closed stdout, and every host problem a user can hit. */
 @Tag("privileged")
 class CliIT {
+    /** A shell prefix for a private mount namespace: no tracefs anywhere, or exit 3 if it stays mounted. */
+    private static final String UNMOUNT_TRACEFS =
+            "umount /sys/kernel/debug/tracing 2>/dev/null; umount /sys/kernel/tracing 2>/dev/null;"
+                    + " if [ -d /sys/kernel/tracing/events ]; then echo still mounted >&2; exit 3; fi;";
+
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @BeforeAll
@@ -251,9 +256,7 @@ class CliIT {
     @Test
     void unmountedTracefsIsMountedByNetmon() throws Exception {
         // A private mount namespace without tracefs anywhere: netmon mounts it and runs.
-        String script = "umount /sys/kernel/debug/tracing 2>/dev/null; umount /sys/kernel/tracing 2>/dev/null;"
-                + " if [ -d /sys/kernel/tracing/events ]; then echo still mounted >&2; exit 3; fi;"
-                + " exec " + NetmonProcess.LAUNCHER + " --duration 0.5";
+        String script = UNMOUNT_TRACEFS + " exec " + NetmonProcess.LAUNCHER + " --duration 0.5";
         try (NetmonProcess netmon = NetmonProcess.command(Map.of(), "unshare", "--mount", "bash", "-c", script)) {
             assertEquals(0, netmon.awaitExit(), "stderr: " + netmon.stderr());
             assertTrue(netmon.stderr().stream().anyMatch(l -> l.matches("netmon: tracing with 5 programs attached,"
@@ -265,9 +268,8 @@ class CliIT {
     /** No tracefs, and no CAP_SYS_ADMIN to mount it: one line naming the fix, exit 1. */
     @Test
     void tracefsThatCannotBeMountedIsOneLine() throws Exception {
-        String script = "umount /sys/kernel/debug/tracing 2>/dev/null; umount /sys/kernel/tracing 2>/dev/null;"
-                + " if [ -d /sys/kernel/tracing/events ]; then echo still mounted >&2; exit 3; fi;"
-                + " exec setpriv --bounding-set=-sys_admin -- " + NetmonProcess.LAUNCHER + " --no-cri";
+        String script = UNMOUNT_TRACEFS + " exec setpriv --bounding-set=-sys_admin -- " + NetmonProcess.LAUNCHER
+                + " --no-cri";
         try (NetmonProcess netmon = NetmonProcess.command(Map.of(), "unshare", "--mount", "bash", "-c", script)) {
             assertEquals(1, netmon.awaitExit(), "stderr: " + netmon.stderr());
             List<String> err = netmon.stderr();
