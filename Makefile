@@ -107,7 +107,9 @@ $(DIST_DONE): $(JAR) src/dist/bin/netmon src/dist/app/jvm.options src/dist/train
 
 dist: build $(DIST_DONE)
 
-run: build
+# stdout is netmon's JSON alone (sudo make run | jq): what installing and building print goes to stderr.
+run:
+	$(Q)$(MAKE) --no-print-directory build >&2
 	$(Q)bin/netmon $(ARGS)
 
 unit-test: test-deps check-jdk $(BPF_OBJS)
