@@ -70,11 +70,15 @@ final class Report {
         for (int threads : Settings.THREADS) {
             Stats base = cyclesPerSecond(threads, null);
             out.printf(row, threads, "none", range(base, "%.0f"), "1.00", "-", busy(threads, null));
-            for (Tool tool : settings.toolsAt(threads)) {
+            for (Tool tool : settings.stormsAt(threads)) {
                 Stats t = cyclesPerSecond(threads, tool);
                 out.printf(row, threads, tool.label(), range(t, "%.0f"), "%.2f".formatted(t.median() / base.median()),
                         "%.0f".formatted(addedNsPerCycle(threads, tool)), busy(threads, tool));
             }
+        }
+        if (settings.floor()) {
+            out.println("empty: bench/empty.bt, programs that return at once on netmon's five tracepoints (bpftrace):"
+                    + " what running any program there costs the storm, which no program can take back");
         }
         Stats busy = Stats.of(samples.stream().map(s -> s.busyBefore() * 100).toList());
         long busyStarts = samples.stream().filter(s -> s.busyBefore() >= Machine.QUIET).count();
@@ -136,8 +140,10 @@ final class Report {
         }
         for (int threads : Settings.THREADS) {
             double added = addedNsPerCycle(threads, Tool.NETMON);
+            String floor = settings.floor() ? " (empty: %.2f)".formatted(addedNsPerCycle(threads, Tool.EMPTY) / 1000)
+                    : "";
             targets.add(new Target("added per cycle, %d thread(s)".formatted(threads),
-                    "%.2f us".formatted(added / 1000), "<= 2 us", added <= 2000));
+                    "%.2f us".formatted(added / 1000) + floor, "<= 2 us", added <= 2000));
         }
         double peak = samples.stream().filter(s -> s.tool() == Tool.NETMON)
                 .mapToDouble(s -> s.traced().memory().hwmMb()).max().orElse(Double.NaN);
@@ -177,6 +183,14 @@ final class Report {
                     + " (the rest: syscall tracepoint dispatch outside the programs, and its user space on the same"
                     + " cores)%n", r.tool().label(), r.nsPerCycle(), 100 * r.nsPerCycle() / added, added,
                     Settings.FULL_LOAD_THREADS);
+        }
+        if (settings.floor()) {
+            for (int threads : Settings.THREADS) {
+                double added = addedNsPerCycle(threads, Tool.NETMON);
+                double floor = addedNsPerCycle(threads, Tool.EMPTY);
+                out.printf("%d thread(s): empty programs on the same tracepoints add %.0f ns per cycle, netmon %.0f:"
+                        + " %.0f ns above that floor%n", threads, floor, added, added - floor);
+            }
         }
     }
 

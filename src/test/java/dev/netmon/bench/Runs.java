@@ -52,7 +52,7 @@ final class Runs {
                 progress("round %d/%d, %d thread(s): untraced", round, settings.runs(), threads);
                 double busy = machine.awaitQuiet();
                 samples.add(new Sample(threads, null, loadGen.run(threads, settings.seconds()), null, busy));
-                for (Tool tool : settings.toolsAt(threads)) {
+                for (Tool tool : settings.stormsAt(threads)) {
                     progress("round %d/%d, %d thread(s): %s", round, settings.runs(), threads, tool.label());
                     samples.add(traced(tool, threads));
                 }

@@ -1,15 +1,16 @@
 package dev.netmon.bench;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
  * What one benchmark run does, from the environment (all optional): BENCH_RUNS (3) runs per cell, BENCH_SECONDS
  * (5) per storm, BENCH_WARMUP_SECONDS (3) of storm before each measured one, BENCH_BPFTRACE (1) to compare with
- * bpftrace, BENCH_JMH (1) for the microbenchmarks, BENCH_SOAK (0) to add the soak, BENCH_SOAK_SECONDS (300).
+ * bpftrace, BENCH_FLOOR (1) to run the storm under empty programs on the same tracepoints, BENCH_JMH (1) for the microbenchmarks, BENCH_SOAK (0) to add the soak, BENCH_SOAK_SECONDS (300).
  */
-record Settings(Path home, int runs, double seconds, double warmupSeconds, boolean bpftrace, boolean jmh,
-        boolean soak, int soakSeconds) {
+record Settings(Path home, int runs, double seconds, double warmupSeconds, boolean bpftrace, boolean floor,
+        boolean jmh, boolean soak, int soakSeconds) {
     /** The storm runs with one thread (a core left for the tracer) and two (both cores busy). */
     static final List<Integer> THREADS = List.of(1, 2);
     /** The load at which netmon must lose nothing, and at which it is compared with bpftrace. */
@@ -24,6 +25,7 @@ record Settings(Path home, int runs, double seconds, double warmupSeconds, boole
                 // event, with 3 s 0.99).
                 number("BENCH_WARMUP_SECONDS", 3, 0.1, 30),
                 number("BENCH_BPFTRACE", 1, 0, 1) == 1,
+                number("BENCH_FLOOR", 1, 0, 1) == 1,
                 number("BENCH_JMH", 1, 0, 1) == 1,
                 number("BENCH_SOAK", 0, 0, 1) == 1,
                 (int) number("BENCH_SOAK_SECONDS", 300, 10, 3600));
@@ -55,7 +57,17 @@ record Settings(Path home, int runs, double seconds, double warmupSeconds, boole
         return home.resolve("target/bench/scratch");
     }
 
+    /** The tracers whose events, CPU and memory are measured at this thread count. */
     List<Tool> toolsAt(int threads) {
         return bpftrace && threads == FULL_LOAD_THREADS ? List.of(Tool.NETMON, Tool.BPFTRACE) : List.of(Tool.NETMON);
+    }
+
+    /** Everything the storm runs under at this thread count: the tracers, then the empty programs (the floor). */
+    List<Tool> stormsAt(int threads) {
+        List<Tool> tools = new ArrayList<>(toolsAt(threads));
+        if (floor) {
+            tools.add(Tool.EMPTY);
+        }
+        return tools;
     }
 }

@@ -34,12 +34,12 @@ enum Tool {
     BPFTRACE {
         @Override
         List<String> command(Path home) {
-            return List.of("bpftrace", "-f", "json", home.resolve("bench/connections.bt").toString());
+            return bpftrace(home, "bench/connections.bt");
         }
 
         @Override
         boolean attachedOnStdout(String line) {
-            return line.startsWith("{\"type\": \"attached_probes\"");
+            return bpftraceAttached(line);
         }
 
         @Override
@@ -51,12 +51,48 @@ enum Tool {
         long lostIn(String line) {
             return line.startsWith("{\"type\": \"lost_events\"") ? number(BPFTRACE_LOST, line) : 0;
         }
+    },
+    /** bench/empty.bt: programs that return at once, on netmon's five tracepoints; the floor of the added cost. */
+    EMPTY {
+        @Override
+        List<String> command(Path home) {
+            return bpftrace(home, "bench/empty.bt");
+        }
+
+        @Override
+        boolean attachedOnStdout(String line) {
+            return bpftraceAttached(line);
+        }
+
+        @Override
+        boolean isEventOf(String line, long pid) {
+            return false;
+        }
+
+        @Override
+        long lostIn(String line) {
+            return 0;
+        }
+
+        @Override
+        boolean writesEvents() {
+            return false;
+        }
     };
 
     private static final Pattern NETMON_LOST = Pattern.compile("\"count\":(\\d+)");
     private static final Pattern BPFTRACE_LOST = Pattern.compile("\"events\": (\\d+)");
 
     abstract List<String> command(Path home);
+
+    /** A bpftrace script of the project, one JSON object per output line. */
+    private static List<String> bpftrace(Path home, String script) {
+        return List.of("bpftrace", "-f", "json", home.resolve(script).toString());
+    }
+
+    private static boolean bpftraceAttached(String line) {
+        return line.startsWith("{\"type\": \"attached_probes\"");
+    }
 
     static Path launcher(Path home) {
         String launcher = System.getProperty("netmon.launcher");
@@ -78,6 +114,11 @@ enum Tool {
 
     /** Events the line reports as lost, 0 for any other line. */
     abstract long lostIn(String line);
+
+    /** Whether it writes the events at all: the tracer table and the targets are about those that do. */
+    boolean writesEvents() {
+        return true;
+    }
 
     String label() {
         return name().toLowerCase(java.util.Locale.ROOT);
