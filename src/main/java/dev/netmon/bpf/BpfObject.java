@@ -34,6 +34,8 @@ public final class BpfObject implements AutoCloseable {
     private final List<Attached> attached = new ArrayList<>();
     private final LoadSettings settings;
     private final int cpus;
+    /** The per-CPU lost counter, read after every buffer poll: found once, not by name each time. */
+    private final MemorySegment lostMap;
     private boolean closed;
 
     private record Attached(String name, MemorySegment program) {}
@@ -50,6 +52,7 @@ public final class BpfObject implements AutoCloseable {
             this.cpus = lib.numPossibleCpus();
             configure();
             lib.objectLoad(obj);
+            this.lostMap = lib.findMap(obj, "lost");
             fillPidFilter();
             fillFlowFilters();
         } catch (LibBpfException | RuntimeException e) {
@@ -218,7 +221,7 @@ public final class BpfObject implements AutoCloseable {
         try (Arena call = Arena.ofConfined()) {
             MemorySegment key = call.allocate(JAVA_INT);
             MemorySegment values = call.allocate(JAVA_LONG, cpus);
-            lib.mapLookup(lib.findMap(obj, "lost"), key, values);
+            lib.mapLookup(lostMap, key, values);
             long sum = 0;
             for (int i = 0; i < cpus; i++) {
                 sum += values.getAtIndex(JAVA_LONG, i);
