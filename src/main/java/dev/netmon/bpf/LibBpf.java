@@ -15,6 +15,12 @@ import java.lang.foreign.SymbolLookup;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.EnumMap;
+import java.util.EnumSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
 
 /**
  * Every native call netmon makes: libbpf 1.x (Debian libbpf1) and clock_gettime from libc, bound by hand.
@@ -73,6 +79,16 @@ public final class LibBpf {
         PERF_BUFFER_FREE("perf_buffer__free", FunctionDescriptor.ofVoid(ADDRESS), false),
         CLOCK_GETTIME("clock_gettime", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS), false);
 
+        /**
+         * The calls first needed once the object is loaded (maps, buffers, attaching) or only on other paths (perf
+         * buffer, errors, program info). Making a downcall handle spins classes, about 5 ms for each new signature
+         * on a cold JVM and 120 ms for them all, the largest part of the start: these are bound on a thread of
+         * their own, on the other core, while the caller loads the object and the kernel verifies it.
+         */
+        static final Set<Downcall> LATE = EnumSet.of(MAP_UPDATE_ELEM, MAP_LOOKUP_ELEM, PROGRAM_ATTACH, PROGRAM_FD,
+                OBJ_GET_INFO_BY_FD, LINK_DESTROY, STRERROR, RING_BUFFER_NEW, RING_BUFFER_POLL, RING_BUFFER_CONSUME,
+                RING_BUFFER_FREE, PERF_BUFFER_NEW_RAW, PERF_BUFFER_POLL, PERF_BUFFER_CONSUME, PERF_BUFFER_FREE);
+
         final String symbol;
         final FunctionDescriptor descriptor;
         final boolean setsErrno;
@@ -117,23 +133,10 @@ public final class LibBpf {
     private final MethodHandle probeMapType;
     private final MethodHandle probeHelper;
     private final MethodHandle mapInitialValue;
-    private final MethodHandle mapUpdateElem;
-    private final MethodHandle mapLookupElem;
-    private final MethodHandle programAttach;
-    private final MethodHandle programFd;
-    private final MethodHandle objGetInfoByFd;
-    private final MethodHandle linkDestroy;
     private final MethodHandle numPossibleCpus;
-    private final MethodHandle strerror;
-    private final MethodHandle ringBufferNew;
-    private final MethodHandle ringBufferPoll;
-    private final MethodHandle ringBufferConsume;
-    private final MethodHandle ringBufferFree;
-    private final MethodHandle perfBufferNewRaw;
-    private final MethodHandle perfBufferPoll;
-    private final MethodHandle perfBufferConsume;
-    private final MethodHandle perfBufferFree;
     private final MethodHandle clockGettime;
+    /** The {@link Downcall#LATE} calls, bound on a thread of their own. */
+    private final FutureTask<Map<Downcall, MethodHandle>> late;
 
     private LibBpf(SymbolLookup libbpf) throws LibBpfUnavailableException {
         this.libbpf = libbpf;
@@ -148,23 +151,37 @@ public final class LibBpf {
         probeMapType = bind(Downcall.PROBE_MAP_TYPE);
         probeHelper = bind(Downcall.PROBE_HELPER);
         mapInitialValue = bind(Downcall.MAP_INITIAL_VALUE);
-        mapUpdateElem = bind(Downcall.MAP_UPDATE_ELEM);
-        mapLookupElem = bind(Downcall.MAP_LOOKUP_ELEM);
-        programAttach = bind(Downcall.PROGRAM_ATTACH);
-        programFd = bind(Downcall.PROGRAM_FD);
-        objGetInfoByFd = bind(Downcall.OBJ_GET_INFO_BY_FD);
-        linkDestroy = bind(Downcall.LINK_DESTROY);
         numPossibleCpus = bind(Downcall.NUM_POSSIBLE_CPUS);
-        strerror = bind(Downcall.STRERROR);
-        ringBufferNew = bind(Downcall.RING_BUFFER_NEW);
-        ringBufferPoll = bind(Downcall.RING_BUFFER_POLL);
-        ringBufferConsume = bind(Downcall.RING_BUFFER_CONSUME);
-        ringBufferFree = bind(Downcall.RING_BUFFER_FREE);
-        perfBufferNewRaw = bind(Downcall.PERF_BUFFER_NEW_RAW);
-        perfBufferPoll = bind(Downcall.PERF_BUFFER_POLL);
-        perfBufferConsume = bind(Downcall.PERF_BUFFER_CONSUME);
-        perfBufferFree = bind(Downcall.PERF_BUFFER_FREE);
         clockGettime = bind(Downcall.CLOCK_GETTIME);
+        // Symbols are looked up now, so that a libbpf without one fails here with its name.
+        Map<Downcall, MemorySegment> lateAddresses = new EnumMap<>(Downcall.class);
+        for (Downcall call : Downcall.LATE) {
+            lateAddresses.put(call, address(call));
+        }
+        late = new FutureTask<>(() -> bindLate(lateAddresses));
+        Thread.ofPlatform().name("netmon-bind").daemon().start(late);
+    }
+
+    private static Map<Downcall, MethodHandle> bindLate(Map<Downcall, MemorySegment> addresses) {
+        Map<Downcall, MethodHandle> handles = new EnumMap<>(Downcall.class);
+        addresses.forEach((call, address) -> handles.put(call, handle(call, address)));
+        // The first upcall stub of a signature spins classes as well; the linker keeps them for the real one.
+        try (Arena warm = Arena.ofConfined()) {
+            upcall(Upcall.RING_SAMPLE, (RingSampleHandler) (ctx, data, size) -> 0, warm);
+        }
+        return handles;
+    }
+
+    /** One of the {@link Downcall#LATE} calls; waits for their binding the first time (it is done by then, as a rule). */
+    private MethodHandle late(Downcall call) {
+        try {
+            return late.get().get(call);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("binding " + call.symbol + " failed", e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while binding " + call.symbol, e);
+        }
     }
 
     /** Loads libbpf from $NETMON_LIBBPF if set (a path or a name), else libbpf.so.1 from the library path. */
@@ -179,10 +196,17 @@ public final class LibBpf {
     }
 
     private MethodHandle bind(Downcall call) throws LibBpfUnavailableException {
-        MemorySegment address = libbpf.find(call.symbol)
+        return handle(call, address(call));
+    }
+
+    private MemorySegment address(Downcall call) throws LibBpfUnavailableException {
+        return libbpf.find(call.symbol)
                 .or(() -> LINKER.defaultLookup().find(call.symbol))
                 .orElseThrow(() -> new LibBpfUnavailableException(LIBRARY + " has no symbol " + call.symbol
                         + " (netmon needs libbpf 1.0 or later)"));
+    }
+
+    private static MethodHandle handle(Downcall call, MemorySegment address) {
         return call.setsErrno
                 ? LINKER.downcallHandle(address, call.descriptor, CAPTURE_ERRNO)
                 : LINKER.downcallHandle(address, call.descriptor);
@@ -349,7 +373,8 @@ public final class LibBpf {
     void mapUpdate(MemorySegment map, MemorySegment key, MemorySegment value) throws LibBpfException {
         try (Arena call = Arena.ofConfined()) {
             MemorySegment state = call.allocate(CALL_STATE);
-            int rc = (int) mapUpdateElem.invokeExact(state, map, key, key.byteSize(), value, value.byteSize(), 0L);
+            int rc = (int) late(Downcall.MAP_UPDATE_ELEM)
+                    .invokeExact(state, map, key, key.byteSize(), value, value.byteSize(), 0L);
             requireZero("bpf_map__update_elem", rc);
         } catch (LibBpfException e) {
             throw e;
@@ -361,7 +386,8 @@ public final class LibBpf {
     void mapLookup(MemorySegment map, MemorySegment key, MemorySegment value) throws LibBpfException {
         try (Arena call = Arena.ofConfined()) {
             MemorySegment state = call.allocate(CALL_STATE);
-            int rc = (int) mapLookupElem.invokeExact(state, map, key, key.byteSize(), value, value.byteSize(), 0L);
+            int rc = (int) late(Downcall.MAP_LOOKUP_ELEM)
+                    .invokeExact(state, map, key, key.byteSize(), value, value.byteSize(), 0L);
             requireZero("bpf_map__lookup_elem", rc);
         } catch (LibBpfException e) {
             throw e;
@@ -389,7 +415,7 @@ public final class LibBpf {
     MemorySegment programAttach(MemorySegment prog, String name) throws LibBpfException {
         try (Arena call = Arena.ofConfined()) {
             MemorySegment state = call.allocate(CALL_STATE);
-            MemorySegment link = (MemorySegment) programAttach.invokeExact(state, prog);
+            MemorySegment link = (MemorySegment) late(Downcall.PROGRAM_ATTACH).invokeExact(state, prog);
             return requireNonNull("bpf_program__attach(" + name + ")", link, state);
         } catch (LibBpfException e) {
             throw e;
@@ -401,7 +427,7 @@ public final class LibBpf {
     /** The loaded program's fd; owned by the object, never closed by the caller. */
     int programFd(MemorySegment prog, String name) throws LibBpfException {
         try {
-            int fd = (int) programFd.invokeExact(prog);
+            int fd = (int) late(Downcall.PROGRAM_FD).invokeExact(prog);
             if (fd < 0) {
                 throw failure("bpf_program__fd(" + name + ")", -fd);
             }
@@ -423,7 +449,8 @@ public final class LibBpf {
         try (Arena call = Arena.ofConfined()) {
             MemorySegment state = call.allocate(CALL_STATE);
             MemorySegment len = call.allocateFrom(JAVA_INT, (int) info.byteSize());
-            requireZero("bpf_obj_get_info_by_fd", (int) objGetInfoByFd.invokeExact(state, progFd, info, len));
+            int rc = (int) late(Downcall.OBJ_GET_INFO_BY_FD).invokeExact(state, progFd, info, len);
+            requireZero("bpf_obj_get_info_by_fd", rc);
             return len.get(JAVA_INT, 0);
         } catch (LibBpfException e) {
             throw e;
@@ -434,7 +461,7 @@ public final class LibBpf {
 
     void linkDestroy(MemorySegment link) {
         try {
-            int ignored = (int) linkDestroy.invokeExact(link);
+            int ignored = (int) late(Downcall.LINK_DESTROY).invokeExact(link);
         } catch (Throwable t) {
             throw unexpected(t);
         }
@@ -445,7 +472,7 @@ public final class LibBpf {
     MemorySegment ringBufferNew(int mapFd, MemorySegment sampleCallback) throws LibBpfException {
         try (Arena call = Arena.ofConfined()) {
             MemorySegment state = call.allocate(CALL_STATE);
-            MemorySegment rb = (MemorySegment) ringBufferNew.invokeExact(
+            MemorySegment rb = (MemorySegment) late(Downcall.RING_BUFFER_NEW).invokeExact(
                     state, mapFd, sampleCallback, MemorySegment.NULL, MemorySegment.NULL);
             return requireNonNull("ring_buffer__new", rb, state);
         } catch (LibBpfException e) {
@@ -459,7 +486,8 @@ public final class LibBpf {
     int ringBufferPoll(MemorySegment rb, int timeoutMs) throws LibBpfException {
         try (Arena call = Arena.ofConfined()) {
             MemorySegment state = call.allocate(CALL_STATE);
-            return countOrEintr("ring_buffer__poll", (int) ringBufferPoll.invokeExact(state, rb, timeoutMs));
+            int rc = (int) late(Downcall.RING_BUFFER_POLL).invokeExact(state, rb, timeoutMs);
+            return countOrEintr("ring_buffer__poll", rc);
         } catch (LibBpfException e) {
             throw e;
         } catch (Throwable t) {
@@ -470,7 +498,8 @@ public final class LibBpf {
     int ringBufferConsume(MemorySegment rb) throws LibBpfException {
         try (Arena call = Arena.ofConfined()) {
             MemorySegment state = call.allocate(CALL_STATE);
-            return countOrEintr("ring_buffer__consume", (int) ringBufferConsume.invokeExact(state, rb));
+            int rc = (int) late(Downcall.RING_BUFFER_CONSUME).invokeExact(state, rb);
+            return countOrEintr("ring_buffer__consume", rc);
         } catch (LibBpfException e) {
             throw e;
         } catch (Throwable t) {
@@ -480,7 +509,7 @@ public final class LibBpf {
 
     void ringBufferFree(MemorySegment rb) {
         try {
-            ringBufferFree.invokeExact(rb);
+            late(Downcall.RING_BUFFER_FREE).invokeExact(rb);
         } catch (Throwable t) {
             throw unexpected(t);
         }
@@ -490,7 +519,7 @@ public final class LibBpf {
             throws LibBpfException {
         try (Arena call = Arena.ofConfined()) {
             MemorySegment state = call.allocate(CALL_STATE);
-            MemorySegment pb = (MemorySegment) perfBufferNewRaw.invokeExact(
+            MemorySegment pb = (MemorySegment) late(Downcall.PERF_BUFFER_NEW_RAW).invokeExact(
                     state, mapFd, pagesPerCpu, attr, eventCallback, MemorySegment.NULL, MemorySegment.NULL);
             return requireNonNull("perf_buffer__new_raw", pb, state);
         } catch (LibBpfException e) {
@@ -503,7 +532,8 @@ public final class LibBpf {
     int perfBufferPoll(MemorySegment pb, int timeoutMs) throws LibBpfException {
         try (Arena call = Arena.ofConfined()) {
             MemorySegment state = call.allocate(CALL_STATE);
-            return countOrEintr("perf_buffer__poll", (int) perfBufferPoll.invokeExact(state, pb, timeoutMs));
+            int rc = (int) late(Downcall.PERF_BUFFER_POLL).invokeExact(state, pb, timeoutMs);
+            return countOrEintr("perf_buffer__poll", rc);
         } catch (LibBpfException e) {
             throw e;
         } catch (Throwable t) {
@@ -514,7 +544,8 @@ public final class LibBpf {
     int perfBufferConsume(MemorySegment pb) throws LibBpfException {
         try (Arena call = Arena.ofConfined()) {
             MemorySegment state = call.allocate(CALL_STATE);
-            return countOrEintr("perf_buffer__consume", (int) perfBufferConsume.invokeExact(state, pb));
+            int rc = (int) late(Downcall.PERF_BUFFER_CONSUME).invokeExact(state, pb);
+            return countOrEintr("perf_buffer__consume", rc);
         } catch (LibBpfException e) {
             throw e;
         } catch (Throwable t) {
@@ -524,7 +555,7 @@ public final class LibBpf {
 
     void perfBufferFree(MemorySegment pb) {
         try {
-            perfBufferFree.invokeExact(pb);
+            late(Downcall.PERF_BUFFER_FREE).invokeExact(pb);
         } catch (Throwable t) {
             throw unexpected(t);
         }
@@ -632,7 +663,7 @@ public final class LibBpf {
     private LibBpfException failure(String call, int errno) {
         try (Arena call2 = Arena.ofConfined()) {
             MemorySegment buf = call2.allocate(256);
-            int ignored = (int) strerror.invokeExact(errno, buf, 256L);
+            int ignored = (int) late(Downcall.STRERROR).invokeExact(errno, buf, 256L);
             return new LibBpfException(call, errno, buf.getString(0));
         } catch (Throwable t) {
             return new LibBpfException(call, errno, "errno " + errno);
