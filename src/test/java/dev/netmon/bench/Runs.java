@@ -28,10 +28,11 @@ final class Runs {
      * What a tracer did over the measured storm.
      *
      * @param cpuTicks user + system ticks from the storm's start until its events were written
+     * @param compilerTicks the part of them spent by the JVM's JIT compiler threads (0 for bpftrace)
      * @param memory RSS at the end of the storm, and the peak
      * @param exitLost what the tool's own exit summary counts as lost (netmon), -1 where it has none
      */
-    record Traced(double attachMs, long cpuTicks, Proc.Memory memory, TracedProcess.Delivered delivered,
+    record Traced(double attachMs, long cpuTicks, long compilerTicks, Proc.Memory memory, TracedProcess.Delivered delivered,
             long exitLost, List<String> stderr) {}
 
     private final Settings settings;
@@ -70,13 +71,16 @@ final class Runs {
             loadGen.run(threads, settings.warmupSeconds());
             t.awaitQuiet(DRAIN_LIMIT);
             long ticksBefore = t.cpuTicks();
+            long compilerBefore = t.compilerTicks();
             LoadGen.Result load = loadGen.run(threads, settings.seconds());
             Proc.Memory memory = t.memory();
             t.awaitQuiet(DRAIN_LIMIT);
             long ticks = t.cpuTicks() - ticksBefore;
+            long compiler = t.compilerTicks() - compilerBefore;
             List<String> stderr = t.stop();
             return new Sample(threads, tool, load,
-                    new Traced(t.attachMillis(), ticks, memory, t.count(load.pid()), exitLost(stderr), stderr), busy);
+                    new Traced(t.attachMillis(), ticks, compiler, memory, t.count(load.pid()), exitLost(stderr), stderr),
+                    busy);
         } finally {
             Files.deleteIfExists(out);
         }

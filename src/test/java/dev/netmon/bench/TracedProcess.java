@@ -106,6 +106,10 @@ final class TracedProcess implements AutoCloseable {
         return Proc.cpuTicks(process.pid());
     }
 
+    long compilerTicks() throws IOException {
+        return Proc.compilerTicks(process.pid());
+    }
+
     Proc.Memory memory() throws IOException {
         return Proc.memory(process.pid());
     }
