@@ -34,9 +34,22 @@ final class Report {
         return stats(threads, tool, s -> s.load().cyclesPerSecond());
     }
 
-    /** (1/traced - 1/untraced) in ns, from the median rates. */
+    /**
+     * (1/traced - 1/untraced) in ns, each traced storm against the untraced one of its own round: the machine's
+     * drift between rounds (other work, frequency) moves both alike, where differences of medians over all rounds
+     * swung by a microsecond from one bench to the next.
+     */
+    Stats added(int threads, Tool tool) {
+        List<Double> added = new ArrayList<>();
+        for (Runs.Sample s : cell(threads, tool)) {
+            cell(threads, null).stream().filter(u -> u.round() == s.round()).findFirst().ifPresent(u ->
+                    added.add(1e9 / s.load().cyclesPerSecond() - 1e9 / u.load().cyclesPerSecond()));
+        }
+        return Stats.of(added);
+    }
+
     double addedNsPerCycle(int threads, Tool tool) {
-        return 1e9 / cyclesPerSecond(threads, tool).median() - 1e9 / cyclesPerSecond(threads, null).median();
+        return added(threads, tool).median();
     }
 
     /** How busy other work kept the machine just before this row's storms, as "median (min-max)" percent. */
@@ -74,7 +87,7 @@ final class Report {
     void loadTable() {
         out.printf("%nLoad: loopback connect-accept-close cycles, 4 events each; %d runs x %.0f s per row, interleaved;"
                 + " median (min-max)%n", settings.runs(), settings.seconds());
-        String row = "%-8s %-9s %-26s %-7s %-15s %s%n";
+        String row = "%-8s %-9s %-26s %-7s %-22s %s%n";
         out.printf(row, "threads", "tracer", "cycles/s", "ratio", "added ns/cycle", "other work %");
         for (int threads : Settings.THREADS) {
             Stats base = cyclesPerSecond(threads, null);
@@ -82,7 +95,7 @@ final class Report {
             for (Tool tool : settings.stormsAt(threads)) {
                 Stats t = cyclesPerSecond(threads, tool);
                 out.printf(row, threads, tool.label(), range(t, "%.0f"), "%.2f".formatted(t.median() / base.median()),
-                        "%.0f".formatted(addedNsPerCycle(threads, tool)), busy(threads, tool));
+                        range(added(threads, tool), "%.0f"), busy(threads, tool));
             }
         }
         if (settings.floor()) {

@@ -22,7 +22,7 @@ final class Runs {
      *
      * @param busyBefore the share of the machine other work kept busy just before (see {@link Machine})
      */
-    record Sample(int threads, Tool tool, LoadGen.Result load, Traced traced, double busyBefore) {}
+    record Sample(int round, int threads, Tool tool, LoadGen.Result load, Traced traced, double busyBefore) {}
 
     /**
      * What a tracer did over the measured storm.
@@ -52,10 +52,10 @@ final class Runs {
             for (int threads : Settings.THREADS) {
                 progress("round %d/%d, %d thread(s): untraced", round, settings.runs(), threads);
                 double busy = machine.awaitQuiet();
-                samples.add(new Sample(threads, null, loadGen.run(threads, settings.seconds()), null, busy));
+                samples.add(new Sample(round, threads, null, loadGen.run(threads, settings.seconds()), null, busy));
                 for (Tool tool : settings.stormsAt(threads)) {
                     progress("round %d/%d, %d thread(s): %s", round, settings.runs(), threads, tool.label());
-                    samples.add(traced(tool, threads));
+                    samples.add(traced(round, tool, threads));
                 }
             }
         }
@@ -63,7 +63,7 @@ final class Runs {
     }
 
     /** One storm under {@code tool}: start it, warm it up, measure the storm, let it drain, stop it, count. */
-    Sample traced(Tool tool, int threads) throws IOException, InterruptedException {
+    Sample traced(int round, Tool tool, int threads) throws IOException, InterruptedException {
         double busy = machine.awaitQuiet();
         Path out = Files.createTempFile(settings.scratch(), tool.label(), ".out");
         try (TracedProcess t = TracedProcess.start(tool, settings.home(), out, false)) {
@@ -78,7 +78,7 @@ final class Runs {
             long ticks = t.cpuTicks() - ticksBefore;
             long compiler = t.compilerTicks() - compilerBefore;
             List<String> stderr = t.stop();
-            return new Sample(threads, tool, load,
+            return new Sample(round, threads, tool, load,
                     new Traced(t.attachMillis(), ticks, compiler, memory, t.count(load.pid()), exitLost(stderr), stderr),
                     busy);
         } finally {
