@@ -4,7 +4,7 @@
 #   make run     build and trace the whole host (needs root)
 #   make dist    self-contained target/dist/netmon-VERSION/ and its tarball (needs root: AOT training run)
 #   make test    unit tests, then the privileged integration tests (real BPF)
-#   make bench   load, CPU, memory and start-up numbers of the distribution against their targets (root; about 5 minutes)
+#   make bench   load, CPU, memory and start-up numbers of the distribution against their targets (root; about 6 minutes)
 Q := $(if $(V),,@)
 SHELL := /bin/bash
 
