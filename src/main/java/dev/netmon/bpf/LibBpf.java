@@ -18,6 +18,7 @@ import java.lang.invoke.VarHandle;
 import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
@@ -165,23 +166,28 @@ public final class LibBpf {
     private static Map<Downcall, MethodHandle> bindLate(Map<Downcall, MemorySegment> addresses) {
         Map<Downcall, MethodHandle> handles = new EnumMap<>(Downcall.class);
         addresses.forEach((call, address) -> handles.put(call, handle(call, address)));
-        // The first upcall stub of a signature spins classes as well; the linker keeps them for the real one.
+        // The first upcall stub of a signature spins classes as well; the linker keeps them for the real one. Only
+        // a head start: if it fails, the real stub is made (and fails, if it must) where it is needed.
         try (Arena warm = Arena.ofConfined()) {
             upcall(Upcall.RING_SAMPLE, (RingSampleHandler) (ctx, data, size) -> 0, warm);
+        } catch (RuntimeException e) {
+            // nothing warmed
         }
         return handles;
     }
 
-    /** One of the {@link Downcall#LATE} calls; waits for their binding the first time (it is done by then, as a rule). */
+    /** One of the {@link Downcall#LATE} calls; waits for their binding the first time (done by then, as a rule). */
     private MethodHandle late(Downcall call) {
+        Map<Downcall, MethodHandle> handles;
         try {
-            return late.get().get(call);
+            handles = late.get();
         } catch (ExecutionException e) {
-            throw new IllegalStateException("binding " + call.symbol + " failed", e.getCause());
+            throw new IllegalStateException("binding libbpf's calls failed", e.getCause());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while binding " + call.symbol, e);
+            throw new IllegalStateException("interrupted while binding libbpf's calls", e);
         }
+        return Objects.requireNonNull(handles.get(call), () -> call + " is bound at construction, not late");
     }
 
     /** Loads libbpf from $NETMON_LIBBPF if set (a path or a name), else libbpf.so.1 from the library path. */

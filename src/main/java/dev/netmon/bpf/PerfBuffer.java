@@ -42,7 +42,7 @@ final class PerfBuffer implements EventBuffer {
         attr.set(JAVA_INT, 48, watermarkBytes); // wakeup_watermark
         try {
             this.pb = lib.perfBufferNewRaw(mapFd, pagesPerCpu, attr, lib.perfEventUpcall(this::onEvent, arena));
-        } catch (LibBpfException e) {
+        } catch (LibBpfException | RuntimeException e) {
             arena.close();
             throw e;
         }

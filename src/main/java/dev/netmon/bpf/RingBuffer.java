@@ -17,7 +17,7 @@ final class RingBuffer implements EventBuffer {
         this.sink = sink;
         try {
             this.rb = lib.ringBufferNew(mapFd, lib.ringSampleUpcall(this::onSample, arena));
-        } catch (LibBpfException e) {
+        } catch (LibBpfException | RuntimeException e) {
             arena.close();
             throw e;
         }
