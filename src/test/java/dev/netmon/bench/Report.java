@@ -40,12 +40,22 @@ final class Report {
      * swung by a microsecond from one bench to the next.
      */
     Stats added(int threads, Tool tool) {
-        List<Double> added = new ArrayList<>();
+        return paired(threads, tool, null, (t, u) -> 1e9 / t - 1e9 / u);
+    }
+
+    /** traced / untraced cycles per second, round by round as {@link #added}. */
+    Stats ratio(int threads, Tool tool) {
+        return paired(threads, tool, null, (t, u) -> t / u);
+    }
+
+    /** {@code f(rate under tool, rate under base)} for each round that ran both; base null is untraced. */
+    private Stats paired(int threads, Tool tool, Tool base, java.util.function.DoubleBinaryOperator f) {
+        List<Double> values = new ArrayList<>();
         for (Runs.Sample s : cell(threads, tool)) {
-            cell(threads, null).stream().filter(u -> u.round() == s.round()).findFirst().ifPresent(u ->
-                    added.add(1e9 / s.load().cyclesPerSecond() - 1e9 / u.load().cyclesPerSecond()));
+            cell(threads, base).stream().filter(b -> b.round() == s.round()).findFirst().ifPresent(b ->
+                    values.add(f.applyAsDouble(s.load().cyclesPerSecond(), b.load().cyclesPerSecond())));
         }
-        return Stats.of(added);
+        return Stats.of(values);
     }
 
     double addedNsPerCycle(int threads, Tool tool) {
@@ -94,8 +104,9 @@ final class Report {
             out.printf(row, threads, "none", range(base, "%.0f"), "1.00", "-", busy(threads, null));
             for (Tool tool : settings.stormsAt(threads)) {
                 Stats t = cyclesPerSecond(threads, tool);
-                out.printf(row, threads, tool.label(), range(t, "%.0f"), "%.2f".formatted(t.median() / base.median()),
-                        range(added(threads, tool), "%.0f"), busy(threads, tool));
+                out.printf(row, threads, tool.label(), range(t, "%.0f"),
+                        "%.2f".formatted(ratio(threads, tool).median()), range(added(threads, tool), "%.0f"),
+                        busy(threads, tool));
             }
         }
         if (settings.floor()) {
@@ -211,10 +222,10 @@ final class Report {
         }
         if (settings.floor()) {
             for (int threads : Settings.THREADS) {
-                double added = addedNsPerCycle(threads, Tool.NETMON);
-                double floor = addedNsPerCycle(threads, Tool.EMPTY);
-                out.printf("%d thread(s): empty programs on the same tracepoints add %.0f ns per cycle, netmon %.0f:"
-                        + " %.0f ns above that floor%n", threads, floor, added, added - floor);
+                Stats above = paired(threads, Tool.NETMON, Tool.EMPTY, (n, e) -> 1e9 / n - 1e9 / e);
+                out.printf("%d thread(s): empty programs on the same tracepoints add %s ns per cycle, netmon %s:"
+                        + " %s ns above them, round by round%n", threads, range(added(threads, Tool.EMPTY), "%.0f"),
+                        range(added(threads, Tool.NETMON), "%.0f"), range(above, "%.0f"));
             }
         }
     }

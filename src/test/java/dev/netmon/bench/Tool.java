@@ -73,11 +73,6 @@ enum Tool {
         long lostIn(String line) {
             return 0;
         }
-
-        @Override
-        boolean writesEvents() {
-            return false;
-        }
     };
 
     private static final Pattern NETMON_LOST = Pattern.compile("\"count\":(\\d+)");
@@ -114,11 +109,6 @@ enum Tool {
 
     /** Events the line reports as lost, 0 for any other line. */
     abstract long lostIn(String line);
-
-    /** Whether it writes the events at all: the tracer table and the targets are about those that do. */
-    boolean writesEvents() {
-        return true;
-    }
 
     String label() {
         return name().toLowerCase(java.util.Locale.ROOT);
