@@ -248,6 +248,10 @@ class OpenSearchIngestIT {
         List<JsonNode> fromLoopback = jsonLines.stream().filter(n -> n.path("src_ip").asText().startsWith("127."))
                 .toList();
         assertSameLines(fromLoopback, found(JSON_INDEX, term("src_ip", "127.0.0.0/8")));
+        jsonLines.stream().filter(n -> !fromLoopback.contains(n)).forEach(n -> {
+            assertEquals("0.0.0.0", n.path("src_ip").asText(), n::toString);
+            assertEquals("ECONNREFUSED", n.path("result").asText(), n::toString);
+        });
     }
 
     /**
