@@ -108,8 +108,9 @@ public final class Main {
                 .withBuffer(options.buffer())
                 .withFlowFilters(options.filters().protocols(), options.filters().ports(),
                         options.filters().processNames());
-        // 256 KiB a write() under load (the writer flushes whenever it catches up, so a quiet host's lines are not
-        // held back): with 64 KiB the writer thread took about 40 ns more per event, in the kernel and JNI's copy.
+        // 256 KiB a write() under load, a quarter of the syscalls of 64 KiB (the writer flushes whenever it catches
+        // up, so a quiet host's lines are not held back). What that saves per event is below what a storm here can
+        // resolve: identical builds differ by up to 15% in CPU per event from one 5 s storm to the next.
         OutputStream stdout = new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 1 << 18);
         // Attribution: cgroup indexes and the CRI client start in the background; events never wait on them
         // longer than --enrich-wait.
