@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -53,7 +54,11 @@ final class Runs {
                 progress("round %d/%d, %d thread(s): untraced", round, settings.runs(), threads);
                 double busy = machine.awaitQuiet();
                 samples.add(new Sample(round, threads, null, loadGen.run(threads, settings.seconds()), null, busy));
-                for (Tool tool : settings.stormsAt(threads)) {
+                // Each round runs the tracers in another order: what a storm measures can depend on what ran just
+                // before it (the previous output file's pages, caches), so no tracer always follows the same one.
+                List<Tool> tools = new ArrayList<>(settings.stormsAt(threads));
+                Collections.rotate(tools, -(round - 1));
+                for (Tool tool : tools) {
                     progress("round %d/%d, %d thread(s): %s", round, settings.runs(), threads, tool.label());
                     samples.add(traced(round, tool, threads));
                 }
