@@ -117,23 +117,7 @@ public final class OutputStage implements LineSink, AutoCloseable {
         LogLine[] batch = new LogLine[BATCH];
         try {
             while (!(closing && queue.size() == 0 && reports.isEmpty())) {
-                for (LogLine r; (r = reports.poll()) != null; ) {
-                    out.write(r);
-                }
-                int n = queue.takeAll(batch, 0);
-                if (n == 0) {
-                    reportDropped(false);
-                    out.flush(); // caught up: hand what is written to the reader of stdout
-                    n = queue.takeAll(batch, POLL_NS);
-                }
-                for (int i = 0; i < n; i++) {
-                    out.write(batch[i]);
-                    batch[i] = null;
-                }
-                written += n;
-                if (n > 0 && System.nanoTime() - lastReportNs >= reportIntervalNs) { // once a batch, not a line
-                    reportDropped(false);
-                }
+                writeSome(batch);
             }
             reportDropped(true);
             out.flush();
@@ -142,6 +126,31 @@ public final class OutputStage implements LineSink, AutoCloseable {
             queue.clear();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * One turn of the writer: the reports, then what waits in the queue, or what comes within POLL_NS. A method of
+     * its own rather than the body of run()'s loop, so that the JIT compiles it as a method: the loop, entered once
+     * and never left, only ever got on-stack-replacement code, with the whole format writer inlined into it.
+     */
+    private void writeSome(LogLine[] batch) throws IOException, InterruptedException {
+        for (LogLine r; (r = reports.poll()) != null; ) {
+            out.write(r);
+        }
+        int n = queue.takeAll(batch, 0);
+        if (n == 0) {
+            reportDropped(false);
+            out.flush(); // caught up: hand what is written to the reader of stdout
+            n = queue.takeAll(batch, POLL_NS);
+        }
+        for (int i = 0; i < n; i++) {
+            out.write(batch[i]);
+            batch[i] = null;
+        }
+        written += n;
+        if (n > 0 && System.nanoTime() - lastReportNs >= reportIntervalNs) { // once a batch, not a line
+            reportDropped(false);
         }
     }
 
