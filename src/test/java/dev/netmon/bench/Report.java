@@ -3,6 +3,7 @@ package dev.netmon.bench;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.DoubleBinaryOperator;
 import java.util.function.ToDoubleFunction;
 
 /**
@@ -49,7 +50,7 @@ final class Report {
     }
 
     /** {@code f(rate under tool, rate under base)} for each round that ran both; base null is untraced. */
-    private Stats paired(int threads, Tool tool, Tool base, java.util.function.DoubleBinaryOperator f) {
+    private Stats paired(int threads, Tool tool, Tool base, DoubleBinaryOperator f) {
         List<Double> values = new ArrayList<>();
         for (Runs.Sample s : cell(threads, tool)) {
             cell(threads, base).stream().filter(b -> b.round() == s.round()).findFirst().ifPresent(b ->

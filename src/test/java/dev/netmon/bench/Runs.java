@@ -33,8 +33,8 @@ final class Runs {
      * @param memory RSS at the end of the storm, and the peak
      * @param exitLost what the tool's own exit summary counts as lost (netmon), -1 where it has none
      */
-    record Traced(double attachMs, long cpuTicks, long compilerTicks, Proc.Memory memory, TracedProcess.Delivered delivered,
-            long exitLost, List<String> stderr) {}
+    record Traced(double attachMs, long cpuTicks, long compilerTicks, Proc.Memory memory,
+            TracedProcess.Delivered delivered, long exitLost, List<String> stderr) {}
 
     private final Settings settings;
     private final LoadGen loadGen;
@@ -83,9 +83,9 @@ final class Runs {
             long ticks = t.cpuTicks() - ticksBefore;
             long compiler = t.compilerTicks() - compilerBefore;
             List<String> stderr = t.stop();
-            return new Sample(round, threads, tool, load,
-                    new Traced(t.attachMillis(), ticks, compiler, memory, t.count(load.pid()), exitLost(stderr), stderr),
-                    busy);
+            Traced traced = new Traced(t.attachMillis(), ticks, compiler, memory, t.count(load.pid()),
+                    exitLost(stderr), stderr);
+            return new Sample(round, threads, tool, load, traced, busy);
         } finally {
             Files.deleteIfExists(out);
         }

@@ -5,10 +5,13 @@ import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** A tracer the benchmark measures, and how to read its output. */
+/**
+ * A tracer the benchmark measures, and how to read its output. Every tool but netmon is a bpftrace script of the
+ * project run with {@code -f json}, one JSON object per output line.
+ */
 enum Tool {
     /** netmon as it ships: the launcher make passes as netmon.launcher (the distribution's), else the checkout's. */
-    NETMON {
+    NETMON(null) {
         @Override
         List<String> command(Path home) {
             return List.of(launcher(home).toString(), "--no-cri", "--events", "connect,accept,close");
@@ -17,6 +20,11 @@ enum Tool {
         @Override
         boolean attachedOnStderr(String line) {
             return line.startsWith("netmon: tracing with");
+        }
+
+        @Override
+        boolean attachedOnStdout(String line) {
+            return false;
         }
 
         @Override
@@ -30,63 +38,26 @@ enum Tool {
                     : 0;
         }
     },
-    /** bench/connections.bt: the same tracepoints, one JSON line per event. */
-    BPFTRACE {
-        @Override
-        List<String> command(Path home) {
-            return bpftrace(home, "bench/connections.bt");
-        }
-
-        @Override
-        boolean attachedOnStdout(String line) {
-            return bpftraceAttached(line);
-        }
-
-        @Override
-        boolean isEventOf(String line, long pid) {
-            return line.startsWith("{\"type\": \"printf\"") && line.contains(" pid=" + pid + " ");
-        }
-
-        @Override
-        long lostIn(String line) {
-            return line.startsWith("{\"type\": \"lost_events\"") ? number(BPFTRACE_LOST, line) : 0;
-        }
-    },
-    /** bench/empty.bt: programs that return at once, on netmon's five tracepoints; the floor of the added cost. */
-    EMPTY {
-        @Override
-        List<String> command(Path home) {
-            return bpftrace(home, "bench/empty.bt");
-        }
-
-        @Override
-        boolean attachedOnStdout(String line) {
-            return bpftraceAttached(line);
-        }
-
-        @Override
-        boolean isEventOf(String line, long pid) {
-            return false;
-        }
-
-        @Override
-        long lostIn(String line) {
-            return 0;
-        }
-    };
+    /** The same tracepoints, one JSON line per event. */
+    BPFTRACE("bench/connections.bt"),
+    /**
+     * Programs that return at once, on netmon's five tracepoints: the floor of the added cost. It prints no event
+     * and no lost_events line, so the bpftrace readings below find none.
+     */
+    EMPTY("bench/empty.bt");
 
     private static final Pattern NETMON_LOST = Pattern.compile("\"count\":(\\d+)");
     private static final Pattern BPFTRACE_LOST = Pattern.compile("\"events\": (\\d+)");
 
-    abstract List<String> command(Path home);
+    /** The bpftrace script, relative to the project; null for netmon. */
+    private final String script;
 
-    /** A bpftrace script of the project, one JSON object per output line. */
-    private static List<String> bpftrace(Path home, String script) {
-        return List.of("bpftrace", "-f", "json", home.resolve(script).toString());
+    Tool(String script) {
+        this.script = script;
     }
 
-    private static boolean bpftraceAttached(String line) {
-        return line.startsWith("{\"type\": \"attached_probes\"");
+    List<String> command(Path home) {
+        return List.of("bpftrace", "-f", "json", home.resolve(script).toString());
     }
 
     static Path launcher(Path home) {
@@ -101,14 +72,18 @@ enum Tool {
 
     /** Whether this stdout line says the tracer is attached. */
     boolean attachedOnStdout(String line) {
-        return false;
+        return line.startsWith("{\"type\": \"attached_probes\"");
     }
 
     /** Whether the output line is an event of the given process. */
-    abstract boolean isEventOf(String line, long pid);
+    boolean isEventOf(String line, long pid) {
+        return line.startsWith("{\"type\": \"printf\"") && line.contains(" pid=" + pid + " ");
+    }
 
     /** Events the line reports as lost, 0 for any other line. */
-    abstract long lostIn(String line);
+    long lostIn(String line) {
+        return line.startsWith("{\"type\": \"lost_events\"") ? number(BPFTRACE_LOST, line) : 0;
+    }
 
     String label() {
         return name().toLowerCase(java.util.Locale.ROOT);
