@@ -19,7 +19,15 @@ public final class BenchMain {
 
     public static void main(String[] args) throws Exception {
         Path home = Path.of(System.getProperty("netmon.home", ".")).toAbsolutePath().normalize();
-        Settings settings = Settings.fromEnvironment(home);
+        Settings settings;
+        try {
+            settings = Settings.fromEnvironment(home);
+        } catch (IllegalArgumentException e) {
+            // A knob set wrong is the user's mistake: one line, not a stack trace.
+            System.err.println("netmon bench: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
         boolean soakOnly = args.length == 1 && args[0].equals("soak");
         Files.createDirectories(settings.scratch());
         long clockTicks = Proc.clockTicksPerSecond();
