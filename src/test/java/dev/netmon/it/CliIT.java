@@ -24,9 +24,12 @@ import org.junit.jupiter.params.provider.ValueSource;
 @Tag("privileged")
 class CliIT {
     /** A shell prefix for a private mount namespace: no tracefs anywhere, or exit 3 if it stays mounted. */
+    /** Where debugfs is mounted its tracing directory mounts tracefs again on first use: debugfs goes too. */
     private static final String UNMOUNT_TRACEFS =
-            "umount /sys/kernel/debug/tracing 2>/dev/null; umount /sys/kernel/tracing 2>/dev/null;"
-                    + " if [ -d /sys/kernel/tracing/events ]; then echo still mounted >&2; exit 3; fi;";
+            "umount /sys/kernel/debug/tracing 2>/dev/null; umount /sys/kernel/debug 2>/dev/null;"
+                    + " umount /sys/kernel/tracing 2>/dev/null;"
+                    + " if [ -d /sys/kernel/tracing/events ] || [ -d /sys/kernel/debug/tracing/events ]; then"
+                    + " echo still mounted >&2; exit 3; fi;";
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
