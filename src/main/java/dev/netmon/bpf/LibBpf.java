@@ -24,7 +24,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
 
 /**
- * Every native call netmon makes: libbpf 1.x (Debian libbpf1) and clock_gettime from libc, bound by hand.
+ * Every native call netmon makes: libbpf 1.x (Debian libbpf1), and from libc clock_gettime and what reading the
+ * ring buffer in place takes (mmap, epoll), bound by hand.
  *
  * <p>Calls that can fail capture errno with {@link Linker.Option#captureCallState}; a failure becomes a
  * {@link LibBpfException} naming the call. Temporary native memory lives in a confined arena per call.
@@ -39,6 +40,9 @@ public final class LibBpf {
     private static final Linker.Option CAPTURE_ERRNO = Linker.Option.captureCallState("errno");
 
     /** bpf_map__update_elem and bpf_map__lookup_elem: int (map, key, key_sz, value, value_sz, flags). */
+    /** sizeof(struct epoll_event): __u32 events and a __u64 of user data, packed on x86-64 (12), padded elsewhere. */
+    static final long EPOLL_EVENT_SIZE = 16;
+
     private static final FunctionDescriptor ELEM =
             FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG, ADDRESS, JAVA_LONG, JAVA_LONG);
 
@@ -69,10 +73,14 @@ public final class LibBpf {
         LINK_DESTROY("bpf_link__destroy", FunctionDescriptor.of(JAVA_INT, ADDRESS), false),
         NUM_POSSIBLE_CPUS("libbpf_num_possible_cpus", FunctionDescriptor.of(JAVA_INT), false),
         STRERROR("libbpf_strerror", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_LONG), false),
-        RING_BUFFER_NEW("ring_buffer__new", FunctionDescriptor.of(ADDRESS, JAVA_INT, ADDRESS, ADDRESS, ADDRESS), true),
-        RING_BUFFER_POLL("ring_buffer__poll", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT), true),
-        RING_BUFFER_CONSUME("ring_buffer__consume", FunctionDescriptor.of(JAVA_INT, ADDRESS), true),
-        RING_BUFFER_FREE("ring_buffer__free", FunctionDescriptor.ofVoid(ADDRESS), false),
+        // The ring buffer is read in place (RingBuffer), not through libbpf's ring_buffer: these are libc's.
+        GETPAGESIZE("getpagesize", FunctionDescriptor.of(JAVA_INT), false),
+        MMAP("mmap", FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG), true),
+        MUNMAP("munmap", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG), false),
+        EPOLL_CREATE1("epoll_create1", FunctionDescriptor.of(JAVA_INT, JAVA_INT), true),
+        EPOLL_CTL("epoll_ctl", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS), true),
+        EPOLL_WAIT("epoll_wait", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT), true),
+        CLOSE("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT), false),
         PERF_BUFFER_NEW_RAW("perf_buffer__new_raw",
                 FunctionDescriptor.of(ADDRESS, JAVA_INT, JAVA_LONG, ADDRESS, ADDRESS, ADDRESS, ADDRESS), true),
         PERF_BUFFER_POLL("perf_buffer__poll", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT), true),
@@ -87,8 +95,8 @@ public final class LibBpf {
          * their own, on the other core, while the caller loads the object and the kernel verifies it.
          */
         static final Set<Downcall> LATE = EnumSet.of(MAP_UPDATE_ELEM, MAP_LOOKUP_ELEM, PROGRAM_ATTACH, PROGRAM_FD,
-                OBJ_GET_INFO_BY_FD, LINK_DESTROY, STRERROR, RING_BUFFER_NEW, RING_BUFFER_POLL, RING_BUFFER_CONSUME,
-                RING_BUFFER_FREE, PERF_BUFFER_NEW_RAW, PERF_BUFFER_POLL, PERF_BUFFER_CONSUME, PERF_BUFFER_FREE);
+                OBJ_GET_INFO_BY_FD, LINK_DESTROY, STRERROR, GETPAGESIZE, MMAP, MUNMAP, EPOLL_CREATE1, EPOLL_CTL,
+                EPOLL_WAIT, CLOSE, PERF_BUFFER_NEW_RAW, PERF_BUFFER_POLL, PERF_BUFFER_CONSUME, PERF_BUFFER_FREE);
 
         final String symbol;
         final FunctionDescriptor descriptor;
@@ -103,8 +111,6 @@ public final class LibBpf {
 
     /** Every callback libbpf makes into netmon: the handler interface and method, and the C signature. */
     enum Upcall {
-        /** ring_buffer_sample_fn: int (void *ctx, void *data, size_t size) */
-        RING_SAMPLE(RingSampleHandler.class, "onSample", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG)),
         /** perf_buffer_event_fn: enum bpf_perf_event_ret (void *ctx, int cpu, struct perf_event_header *event) */
         PERF_EVENT(PerfEventHandler.class, "onEvent", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS));
 
@@ -166,13 +172,6 @@ public final class LibBpf {
     private static Map<Downcall, MethodHandle> bindLate(Map<Downcall, MemorySegment> addresses) {
         Map<Downcall, MethodHandle> handles = new EnumMap<>(Downcall.class);
         addresses.forEach((call, address) -> handles.put(call, handle(call, address)));
-        // The first upcall stub of a signature spins classes as well; the linker keeps them for the real one. Only
-        // a head start: if it fails, the real stub is made (and fails, if it must) where it is needed.
-        try (Arena warm = Arena.ofConfined()) {
-            upcall(Upcall.RING_SAMPLE, (RingSampleHandler) (ctx, data, size) -> 0, warm);
-        } catch (RuntimeException e) {
-            // nothing warmed
-        }
         return handles;
     }
 
@@ -465,6 +464,23 @@ public final class LibBpf {
         }
     }
 
+    /** A map's max_entries as the kernel created it (libbpf rounds a ring buffer's up to a page). */
+    long mapMaxEntries(int mapFd) throws LibBpfException {
+        final int maxEntriesOffset = 16; // struct bpf_map_info: type, id, key_size, value_size, max_entries
+        try (Arena call = Arena.ofConfined()) {
+            MemorySegment state = call.allocate(CALL_STATE);
+            MemorySegment info = call.allocate(maxEntriesOffset + 4, 8);
+            MemorySegment len = call.allocateFrom(JAVA_INT, (int) info.byteSize());
+            requireZero("bpf_obj_get_info_by_fd",
+                    (int) late(Downcall.OBJ_GET_INFO_BY_FD).invokeExact(state, mapFd, info, len));
+            return Integer.toUnsignedLong(info.get(JAVA_INT, maxEntriesOffset));
+        } catch (LibBpfException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
     void linkDestroy(MemorySegment link) {
         try {
             int ignored = (int) late(Downcall.LINK_DESTROY).invokeExact(link);
@@ -475,47 +491,99 @@ public final class LibBpf {
 
     // --- buffers -------------------------------------------------------------------------------------------
 
-    MemorySegment ringBufferNew(int mapFd, MemorySegment sampleCallback) throws LibBpfException {
-        try (Arena call = Arena.ofConfined()) {
-            MemorySegment state = call.allocate(CALL_STATE);
-            MemorySegment rb = (MemorySegment) late(Downcall.RING_BUFFER_NEW).invokeExact(
-                    state, mapFd, sampleCallback, MemorySegment.NULL, MemorySegment.NULL);
-            return requireNonNull("ring_buffer__new", rb, state);
-        } catch (LibBpfException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw unexpected(t);
-        }
-    }
-
-    /** Returns the number of records consumed; EINTR counts as none. */
-    int ringBufferPoll(MemorySegment rb, int timeoutMs) throws LibBpfException {
-        try (Arena call = Arena.ofConfined()) {
-            MemorySegment state = call.allocate(CALL_STATE);
-            int rc = (int) late(Downcall.RING_BUFFER_POLL).invokeExact(state, rb, timeoutMs);
-            return countOrEintr("ring_buffer__poll", rc);
-        } catch (LibBpfException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw unexpected(t);
-        }
-    }
-
-    int ringBufferConsume(MemorySegment rb) throws LibBpfException {
-        try (Arena call = Arena.ofConfined()) {
-            MemorySegment state = call.allocate(CALL_STATE);
-            int rc = (int) late(Downcall.RING_BUFFER_CONSUME).invokeExact(state, rb);
-            return countOrEintr("ring_buffer__consume", rc);
-        } catch (LibBpfException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw unexpected(t);
-        }
-    }
-
-    void ringBufferFree(MemorySegment rb) {
+    /** getpagesize(): the unit of the ring buffer's mappings. */
+    int pageSize() {
         try {
-            late(Downcall.RING_BUFFER_FREE).invokeExact(rb);
+            return (int) late(Downcall.GETPAGESIZE).invokeExact();
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /** mmap of {@code length} bytes of {@code fd} at {@code offset}, shared; writable only if asked. */
+    MemorySegment mapShared(int fd, long length, long offset, boolean writable) throws LibBpfException {
+        final int protRead = 1;
+        final int protWrite = 2;
+        final int mapShared = 1;
+        try (Arena call = Arena.ofConfined()) {
+            MemorySegment state = call.allocate(CALL_STATE);
+            MemorySegment at = (MemorySegment) late(Downcall.MMAP).invokeExact(state, MemorySegment.NULL, length,
+                    writable ? protRead | protWrite : protRead, mapShared, fd, offset);
+            if (at.address() == -1L) { // MAP_FAILED
+                throw failure("mmap", (int) ERRNO.get(state, 0L));
+            }
+            return at;
+        } catch (LibBpfException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    void unmap(MemorySegment at, long length) {
+        try {
+            int ignored = (int) late(Downcall.MUNMAP).invokeExact(at, length);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /** An epoll instance (close-on-exec) waiting for EPOLLIN on {@code fd}, level-triggered as libbpf's is. */
+    int epollFor(int fd) throws LibBpfException {
+        final int epollCloexec = 0x80000;
+        final int epollCtlAdd = 1;
+        final int epollIn = 1;
+        try (Arena call = Arena.ofConfined()) {
+            MemorySegment state = call.allocate(CALL_STATE);
+            int epfd = (int) late(Downcall.EPOLL_CREATE1).invokeExact(state, epollCloexec);
+            if (epfd < 0) {
+                throw failure("epoll_create1", (int) ERRNO.get(state, 0L));
+            }
+            MemorySegment event = call.allocate(EPOLL_EVENT_SIZE, 4); // struct epoll_event, packed on x86-64
+            event.set(JAVA_INT, 0, epollIn);
+            if ((int) late(Downcall.EPOLL_CTL).invokeExact(state, epfd, epollCtlAdd, fd, event) < 0) {
+                int errno = (int) ERRNO.get(state, 0L);
+                closeFd(epfd);
+                throw failure("epoll_ctl", errno);
+            }
+            return epfd;
+        } catch (LibBpfException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /**
+     * epoll_wait for one event on {@code epfd} into {@code event} (EPOLL_EVENT_SIZE bytes, the caller's, so that a
+     * wait allocates nothing). Returns whether it woke for the fd; EINTR counts as a timeout.
+     */
+    boolean epollWait(int epfd, MemorySegment event, MemorySegment state, int timeoutMs) throws LibBpfException {
+        try {
+            int rc = (int) late(Downcall.EPOLL_WAIT).invokeExact(state, epfd, event, 1, timeoutMs);
+            if (rc < 0) {
+                int errno = (int) ERRNO.get(state, 0L);
+                if (errno == 4) {
+                    return false;
+                }
+                throw failure("epoll_wait", errno);
+            }
+            return rc > 0;
+        } catch (LibBpfException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /** Room for the errno a call captures, for callers that keep one across calls. */
+    static MemorySegment callState(Arena arena) {
+        return arena.allocate(CALL_STATE);
+    }
+
+    void closeFd(int fd) {
+        try {
+            int ignored = (int) late(Downcall.CLOSE).invokeExact(fd);
         } catch (Throwable t) {
             throw unexpected(t);
         }
@@ -569,20 +637,10 @@ public final class LibBpf {
 
     // --- upcalls -------------------------------------------------------------------------------------------
 
-    /** Receives ring buffer records; must not throw (an exception escaping an upcall ends the JVM). */
-    @FunctionalInterface
-    interface RingSampleHandler {
-        int onSample(MemorySegment ctx, MemorySegment data, long size);
-    }
-
     /** Receives raw perf buffer records (perf_event_header first); must not throw. */
     @FunctionalInterface
     interface PerfEventHandler {
         int onEvent(MemorySegment ctx, int cpu, MemorySegment header);
-    }
-
-    MemorySegment ringSampleUpcall(RingSampleHandler handler, Arena arena) {
-        return upcall(Upcall.RING_SAMPLE, handler, arena);
     }
 
     MemorySegment perfEventUpcall(PerfEventHandler handler, Arena arena) {

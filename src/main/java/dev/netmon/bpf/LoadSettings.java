@@ -32,8 +32,8 @@ public record LoadSettings(
     /**
      * 4 MiB holds about 32 000 events, 150 ms of a two-core storm at 210 000 events/s; the reader is woken at
      * {@link #DEFAULT_WAKEUP_BYTES} per CPU, so it has about that long to be late before anything is lost. 2 MiB
-     * lost 4 000-16 000 events of the bench's storm while the JVM was still compiling (its first second). The
-     * kernel maps a ring buffer's data pages twice, so its resident memory is twice its size once it has wrapped.
+     * lost 4 000-16 000 events of the bench's storm while the JVM was still compiling (its first second). netmon
+     * maps a ring buffer's data pages once (RingBuffer), so its size is its share of RSS.
      */
     public static final int DEFAULT_BUFFER_BYTES = 4 << 20;
     public static final int MIN_BUFFER_BYTES = 4096;
