@@ -25,9 +25,11 @@ final class RingReader {
     /** BPF_RINGBUF_DISCARD_BIT. */
     static final int DISCARD = 1 << 30;
     /**
-     * Space is handed back every this many bytes and at the end of each read, not after every record as libbpf
-     * does: the producers read the consumer position at every reserve, and each store moves its cache line to this
-     * CPU and back. 64 KiB is a sixty-fourth of the default ring.
+     * Space is handed back every this many bytes, an eighth of a smaller ring, and at the end of each read, not
+     * after every record as libbpf does: the producers read the consumer position at every reserve, and each store
+     * moves its cache line to this CPU and back. 64 KiB is a sixty-fourth of the default ring. Not only at the end
+     * of a read: a reader preempted before that would hold back all it had read, and a one-page ring lost events
+     * so (BufferPathsIT).
      */
     static final long RELEASE_EVERY = 64 * 1024;
 
@@ -38,6 +40,7 @@ final class RingReader {
     private final MemorySegment producerPos;
     private final MemorySegment data;
     private final long mask;
+    private final long releaseEvery;
     private final RecordSink sink;
     private final Arena scratchArena;
     /** Only this reader writes the consumer position: its value is kept here rather than read back. */
@@ -62,6 +65,7 @@ final class RingReader {
         this.producerPos = producerPos;
         this.data = data;
         this.mask = data.byteSize() - 1;
+        this.releaseEvery = Math.min(RELEASE_EVERY, data.byteSize() / 8);
         this.sink = sink;
         this.scratchArena = scratchArena;
         this.consumed = (long) LONG.getAcquire(consumerPos, 0L);
@@ -94,7 +98,7 @@ final class RingReader {
                 delivered++;
             }
             cons += (size + HEADER + 7) & ~7L;
-            if (cons - released >= RELEASE_EVERY) {
+            if (cons - released >= releaseEvery) {
                 LONG.setRelease(consumerPos, 0L, cons);
                 released = cons;
             }

@@ -193,6 +193,21 @@ class RingReaderTest {
     }
 
     @Test
+    void aSmallRingIsHandedBackEveryEighth() {
+        Producer p = new Producer(4096, 0);
+        List<byte[]> expected = new ArrayList<>();
+        List<Long> positionsSeen = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            p.commit(p.reserve(120, expected, false), false); // 128 bytes each: 512 bytes is every fourth
+        }
+        RingReader reader = new RingReader(p.consumerPos, p.producerPos, p.data,
+                r -> positionsSeen.add(p.consumerPos.get(JAVA_LONG, 0)), p.arena);
+
+        assertEquals(8, reader.consume());
+        assertEquals(List.of(0L, 512L), positionsSeen.stream().distinct().toList());
+    }
+
+    @Test
     void aLengthLargerThanTheRingIsRefused() {
         Producer p = new Producer(256, 0);
         p.data.set(JAVA_INT, 0, 4096);

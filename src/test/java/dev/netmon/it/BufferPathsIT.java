@@ -13,6 +13,8 @@ import java.net.InetSocketAddress;
 import java.net.StandardProtocolFamily;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Tag;
@@ -83,6 +85,45 @@ class BufferPathsIT {
         assertEquals(connections, delivered + stats.lost(), "delivered + lost = generated");
         assertEquals(delivered, stats.events());
         assertFalse(delivered == 0, "the buffer held some events");
+    }
+
+    /**
+     * A one-page ring read while it fills: 136-byte records (event and header) against 4 096 bytes, so it wraps
+     * every 30 and every 31st record runs past its end, to arrive whole only if the reader copies its two pieces
+     * (RingReader). Each batch stays under a page and is awaited, so nothing is lost.
+     */
+    @Test
+    void aOnePageRingWrapsAndEveryRecordArrivesWhole() throws Exception {
+        LoadSettings tiny = new LoadSettings(ConfigLayout.EV_CONNECT, Set.of((int) Host.pid()), BufferKind.RINGBUF,
+                4096, 1 << 20, LoadSettings.DEFAULT_MAX_TRACKED);
+        List<Integer> sent = new ArrayList<>();
+        String ourName = Host.processName(Host.pid());
+        int dstPort;
+        try (TraceHarness trace = TraceHarness.start(tiny);
+                ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.INET)) {
+            server.bind(new InetSocketAddress("127.0.0.1", 0), 32);
+            var dst = (InetSocketAddress) server.getLocalAddress();
+            dstPort = dst.getPort();
+            for (int batch = 0; batch < 15; batch++) {
+                for (int i = 0; i < 20; i++) {
+                    try (SocketChannel client = SocketChannel.open(StandardProtocolFamily.INET)) {
+                        client.connect(dst);
+                        sent.add(((InetSocketAddress) client.getLocalAddress()).getPort());
+                    }
+                    server.accept().close();
+                }
+                int last = sent.getLast();
+                trace.await("the CONNECT from port " + last, n -> n.path("type").asText().equals("CONNECT")
+                        && n.path("src_port").asInt() == last);
+            }
+            List<JsonNode> connects = trace.seen().stream()
+                    .filter(n -> n.path("type").asText().equals("CONNECT")).toList();
+            assertTrue(connects.stream().allMatch(n -> n.path("pid").asLong() == Host.pid()
+                    && n.path("dst_port").asInt() == dstPort && n.path("dst_ip").asText().equals("127.0.0.1")
+                    && n.path("process").asText().equals(ourName)), "every line whole: " + connects);
+            assertEquals(sent, connects.stream().map(n -> n.path("src_port").asInt()).toList(),
+                    "each connection once, in order");
+        }
     }
 
     /** {@code n} loopback connections; returns the last one's {src, dst}. */
