@@ -5,6 +5,7 @@ import static java.lang.foreign.ValueLayout.JAVA_BOOLEAN;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
+import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
@@ -24,8 +25,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
 
 /**
- * Every native call netmon makes: libbpf 1.x (Debian libbpf1), and from libc clock_gettime and what reading the
- * ring buffer in place takes (mmap, epoll), bound by hand.
+ * Every native call netmon makes: libbpf 1.x (Debian libbpf1), and from libc clock_gettime, what reading the
+ * ring buffer in place takes (mmap, epoll) and write(2) for stdout, bound by hand.
  *
  * <p>Calls that can fail capture errno with {@link Linker.Option#captureCallState}; a failure becomes a
  * {@link LibBpfException} naming the call. Temporary native memory lives in a confined arena per call.
@@ -81,6 +82,8 @@ public final class LibBpf {
         EPOLL_CTL("epoll_ctl", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS), true),
         EPOLL_WAIT("epoll_wait", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT), true),
         CLOSE("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT), false),
+        // stdout is written from native memory (NativeOutputStream), not through FileOutputStream's JNI copy.
+        WRITE("write", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG), true),
         PERF_BUFFER_NEW_RAW("perf_buffer__new_raw",
                 FunctionDescriptor.of(ADDRESS, JAVA_INT, JAVA_LONG, ADDRESS, ADDRESS, ADDRESS, ADDRESS), true),
         PERF_BUFFER_POLL("perf_buffer__poll", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT), true),
@@ -96,7 +99,7 @@ public final class LibBpf {
          */
         static final Set<Downcall> LATE = EnumSet.of(MAP_UPDATE_ELEM, MAP_LOOKUP_ELEM, PROGRAM_ATTACH, PROGRAM_FD,
                 OBJ_GET_INFO_BY_FD, LINK_DESTROY, STRERROR, GETPAGESIZE, MMAP, MUNMAP, EPOLL_CREATE1, EPOLL_CTL,
-                EPOLL_WAIT, CLOSE, PERF_BUFFER_NEW_RAW, PERF_BUFFER_POLL, PERF_BUFFER_CONSUME, PERF_BUFFER_FREE);
+                EPOLL_WAIT, CLOSE, WRITE, PERF_BUFFER_NEW_RAW, PERF_BUFFER_POLL, PERF_BUFFER_CONSUME, PERF_BUFFER_FREE);
 
         final String symbol;
         final FunctionDescriptor descriptor;
@@ -570,6 +573,38 @@ public final class LibBpf {
             }
             return rc > 0;
         } catch (LibBpfException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /**
+     * write(2) of all {@code length} bytes at {@code from} (native memory) to {@code fd}: a short write goes on
+     * from where it stopped, EINTR is retried, any other failure (EPIPE once stdout's reader is gone) is an
+     * IOException naming the errno.
+     */
+    public void writeFully(int fd, MemorySegment from, long length) throws IOException {
+        final int eintr = 4;
+        final int maxInterruptions = 1000;
+        try (Arena call = Arena.ofConfined()) {
+            MemorySegment state = call.allocate(CALL_STATE);
+            long done = 0;
+            int interruptions = 0;
+            while (done < length) {
+                long n = (long) late(Downcall.WRITE).invokeExact(state, fd, from.asSlice(done), length - done);
+                if (n > 0) {
+                    done += n;
+                } else if (n == 0) {
+                    throw new IOException("write to fd " + fd + " wrote nothing");
+                } else {
+                    int errno = (int) ERRNO.get(state, 0L);
+                    if (errno != eintr || ++interruptions > maxInterruptions) {
+                        throw new IOException(failure("write", errno).getMessage());
+                    }
+                }
+            }
+        } catch (IOException e) {
             throw e;
         } catch (Throwable t) {
             throw unexpected(t);
