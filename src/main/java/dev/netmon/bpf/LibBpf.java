@@ -23,6 +23,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
+import java.util.function.IntFunction;
 
 /**
  * Every native call netmon makes: libbpf 1.x (Debian libbpf1), and from libc clock_gettime, what reading the
@@ -40,10 +41,10 @@ public final class LibBpf {
             CALL_STATE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
     private static final Linker.Option CAPTURE_ERRNO = Linker.Option.captureCallState("errno");
 
-    /** bpf_map__update_elem and bpf_map__lookup_elem: int (map, key, key_sz, value, value_sz, flags). */
     /** sizeof(struct epoll_event): __u32 events and a __u64 of user data, packed on x86-64 (12), padded elsewhere. */
     static final long EPOLL_EVENT_SIZE = 16;
 
+    /** bpf_map__update_elem and bpf_map__lookup_elem: int (map, key, key_sz, value, value_sz, flags). */
     private static final FunctionDescriptor ELEM =
             FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG, ADDRESS, JAVA_LONG, JAVA_LONG);
 
@@ -210,8 +211,14 @@ public final class LibBpf {
     private MemorySegment address(Downcall call) throws LibBpfUnavailableException {
         return libbpf.find(call.symbol)
                 .or(() -> LINKER.defaultLookup().find(call.symbol))
-                .orElseThrow(() -> new LibBpfUnavailableException(LIBRARY + " has no symbol " + call.symbol
-                        + " (netmon needs libbpf 1.0 or later)"));
+                .orElseThrow(() -> new LibBpfUnavailableException(libbpfs(call.symbol)
+                        ? LIBRARY + " has no symbol " + call.symbol + " (netmon needs libbpf 1.0 or later)"
+                        : "the C library has no symbol " + call.symbol));
+    }
+
+    /** libbpf's names; the others are the C library's (clock_gettime, mmap, epoll_wait, write, ...). */
+    static boolean libbpfs(String symbol) {
+        return symbol.startsWith("bpf_") || symbol.startsWith("libbpf_") || symbol.startsWith("perf_buffer__");
     }
 
     private static MethodHandle handle(Downcall call, MemorySegment address) {
@@ -585,29 +592,43 @@ public final class LibBpf {
      * IOException naming the errno.
      */
     public void writeFully(int fd, MemorySegment from, long length) throws IOException {
-        final int eintr = 4;
-        final int maxInterruptions = 1000;
+        MethodHandle write = late(Downcall.WRITE);
         try (Arena call = Arena.ofConfined()) {
             MemorySegment state = call.allocate(CALL_STATE);
-            long done = 0;
-            int interruptions = 0;
-            while (done < length) {
-                long n = (long) late(Downcall.WRITE).invokeExact(state, fd, from.asSlice(done), length - done);
-                if (n > 0) {
-                    done += n;
-                } else if (n == 0) {
-                    throw new IOException("write to fd " + fd + " wrote nothing");
-                } else {
-                    int errno = (int) ERRNO.get(state, 0L);
-                    if (errno != eintr || ++interruptions > maxInterruptions) {
-                        throw new IOException(failure("write", errno).getMessage());
-                    }
-                }
+            writeAll(from, length, (at, n) -> {
+                long rc = (long) write.invokeExact(state, fd, at, n);
+                return rc >= 0 ? rc : -(int) ERRNO.get(state, 0L);
+            }, errno -> failure("write", errno).getMessage());
+        }
+    }
+
+    /** One write(2) of {@code length} bytes at {@code at}: the bytes written, or minus errno. */
+    @FunctionalInterface
+    interface WriteCall {
+        long write(MemorySegment at, long length) throws Throwable;
+    }
+
+    /** The loop of {@link #writeFully}, over any write: bounded, as every pass writes or counts an EINTR. */
+    static void writeAll(MemorySegment from, long length, WriteCall call, IntFunction<String> describe)
+            throws IOException {
+        final int eintr = 4;
+        final int maxInterruptions = 1000;
+        long done = 0;
+        int interruptions = 0;
+        while (done < length) {
+            long n;
+            try {
+                n = call.write(from.asSlice(done), length - done);
+            } catch (Throwable t) {
+                throw unexpected(t);
             }
-        } catch (IOException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw unexpected(t);
+            if (n > 0) {
+                done += n;
+            } else if (n == 0) {
+                throw new IOException("write wrote nothing with " + (length - done) + " bytes to go");
+            } else if (n != -eintr || ++interruptions > maxInterruptions) {
+                throw new IOException(describe.apply((int) -n));
+            }
         }
     }
 
