@@ -3,8 +3,9 @@ package dev.netmon.bpf;
 import java.lang.foreign.MemorySegment;
 
 /**
- * Takes one raw event record while the buffer still owns its memory. Called from a native upcall: it must copy
- * what it keeps and should not throw; the buffers catch and count anything that escapes regardless.
+ * Takes one raw event record while the buffer still owns its memory: the kernel's ring, a scratch copy of a
+ * record that wrapped past the ring's end (reused for the next one), or libbpf's perf buffer, from a native
+ * upcall. It must copy what it keeps and should not throw; the buffers catch and count what escapes regardless.
  */
 @FunctionalInterface
 public interface RecordSink {

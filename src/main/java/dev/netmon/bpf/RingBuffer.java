@@ -33,27 +33,32 @@ final class RingBuffer implements EventBuffer {
         this.dataSize = lib.mapMaxEntries(mapFd);
         MemorySegment consumer = null;
         MemorySegment producer = null;
+        int epoll = -1;
         try {
             consumer = lib.mapShared(mapFd, pageSize, 0, true);
             producer = lib.mapShared(mapFd, pageSize + dataSize, pageSize, false);
-            this.epfd = lib.epollFor(mapFd);
+            epoll = lib.epollFor(mapFd);
+            MemorySegment producerPos = producer.reinterpret(pageSize + dataSize, arena, null);
+            this.reader = new RingReader(consumer.reinterpret(pageSize, arena, null),
+                    producerPos, producerPos.asSlice(pageSize, dataSize), sink, arena);
+            this.waitEvent = arena.allocate(LibBpf.EPOLL_EVENT_SIZE, 8);
+            this.waitState = LibBpf.callState(arena);
         } catch (LibBpfException | RuntimeException e) {
+            arena.close();
+            if (epoll >= 0) {
+                lib.closeFd(epoll);
+            }
             if (producer != null) {
                 lib.unmap(producer, pageSize + dataSize);
             }
             if (consumer != null) {
                 lib.unmap(consumer, pageSize);
             }
-            arena.close();
             throw e;
         }
         this.consumerPage = consumer;
         this.producerPages = producer;
-        this.waitEvent = arena.allocate(LibBpf.EPOLL_EVENT_SIZE, 8);
-        this.waitState = LibBpf.callState(arena);
-        MemorySegment producerPos = producer.reinterpret(pageSize + dataSize, arena, null);
-        this.reader = new RingReader(consumer.reinterpret(pageSize, arena, null),
-                producerPos, producerPos.asSlice(pageSize, dataSize), sink, arena);
+        this.epfd = epoll;
     }
 
     @Override

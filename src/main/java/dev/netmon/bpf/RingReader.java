@@ -90,6 +90,8 @@ final class RingReader {
             }
             int size = header & ~(BUSY | DISCARD);
             if (size > mask + 1 - HEADER) {
+                consumed = cons; // what was read stays read
+                LONG.setRelease(consumerPos, 0L, cons);
                 throw new IllegalStateException("ring buffer record of " + size + " bytes in a "
                         + (mask + 1) + "-byte ring at position " + cons);
             }
@@ -125,8 +127,8 @@ final class RingReader {
         }
         try {
             sink.accept(record);
-        } catch (Throwable t) {
-            sinkFailures++;
+        } catch (RuntimeException e) {
+            sinkFailures++; // the record is lost to output, and counted; errors of the JVM itself go on up
         }
     }
 

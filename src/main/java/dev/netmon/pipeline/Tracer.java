@@ -69,13 +69,21 @@ public final class Tracer implements AutoCloseable {
             }
         }, counts);
         this.bpf = BpfObject.load(lib, settings);
+        EventBuffer opened = null;
         try {
-            this.buffer = bpf.openBuffer(this::onRecord);
+            opened = bpf.openBuffer(this::onRecord);
             bpf.attach();
         } catch (LibBpfException | RuntimeException e) {
-            bpf.close();
+            try {
+                if (opened != null) {
+                    opened.close();
+                }
+            } finally {
+                bpf.close();
+            }
             throw e;
         }
+        this.buffer = opened;
     }
 
     /**
@@ -268,7 +276,10 @@ public final class Tracer implements AutoCloseable {
     /** Frees the buffer, detaches every program and frees the object. */
     @Override
     public void close() {
-        buffer.close();
-        bpf.close();
+        try {
+            buffer.close();
+        } finally {
+            bpf.close(); // the programs are detached even if the buffer could not be freed
+        }
     }
 }
