@@ -23,8 +23,10 @@ import org.junit.jupiter.params.provider.ValueSource;
 /** bin/netmon end to end: the launcher, flags, signals, a closed stdout, and every host problem a user can hit. */
 @Tag("privileged")
 class CliIT {
-    /** A shell prefix for a private mount namespace: no tracefs anywhere, or exit 3 if it stays mounted. */
-    /** Where debugfs is mounted its tracing directory mounts tracefs again on first use: debugfs goes too. */
+    /**
+     * A shell prefix for a private mount namespace: no tracefs anywhere, or exit 3 if it stays mounted. Where
+     * debugfs is mounted its tracing directory mounts tracefs again on first use: debugfs goes too.
+     */
     private static final String UNMOUNT_TRACEFS =
             "umount /sys/kernel/debug/tracing 2>/dev/null; umount /sys/kernel/debug 2>/dev/null;"
                     + " umount /sys/kernel/tracing 2>/dev/null;"
