@@ -214,12 +214,18 @@ final class Report {
             out.printf("%-9s %-17s %12s %10s %12.0f   (%.0f cycles/s during this run)%n", r.tool().label(), "total",
                     "", "", r.nsPerCycle(), r.load().cyclesPerSecond());
         }
+        int full = Settings.FULL_LOAD_THREADS;
+        int cpus = Runtime.getRuntime().availableProcessors();
         for (KernelCost.Result r : results) {
-            double added = addedNsPerCycle(Settings.FULL_LOAD_THREADS, r.tool());
-            out.printf("%s: its programs' %.0f ns per cycle are %.0f%% of the %.0f ns it adds per cycle at %d threads"
-                    + " (the rest: syscall tracepoint dispatch outside the programs, and its user space on the same"
-                    + " cores)%n", r.tool().label(), r.nsPerCycle(), 100 * r.nsPerCycle() / added, added,
-                    Settings.FULL_LOAD_THREADS);
+            double added = addedNsPerCycle(full, r.tool());
+            double cpu = cpuNsPerCycle(added, full, cpus);
+            double tracer = 1000 * LoadGen.EVENTS_PER_CYCLE
+                    * stats(full, r.tool(), this::cpuMicrosPerEvent).median();
+            out.printf("%s: its programs take %.0f ns of CPU per cycle and the tracer's own threads %.0f; tracing adds"
+                    + " %.0f ns of wall time per cycle to the %d-thread storm, %.0f ns of CPU on %d CPUs: the two are"
+                    + " %.0f%% of that (the rest: syscall tracepoint dispatch outside the programs, caches and"
+                    + " scheduling)%n", r.tool().label(), r.nsPerCycle(), tracer, added, full, cpu,
+                    Math.min(full, cpus), 100 * (r.nsPerCycle() + tracer) / cpu);
         }
         if (settings.floor()) {
             for (int threads : Settings.THREADS) {
@@ -229,6 +235,14 @@ final class Report {
                         range(added(threads, Tool.NETMON), "%.0f"), range(above, "%.0f"));
             }
         }
+    }
+
+    /**
+     * Wall time per cycle of the whole storm, as CPU time: its threads run cycles side by side, one CPU each while
+     * there are CPUs, so each cycle took that many times the wall time of the storm's rate.
+     */
+    static double cpuNsPerCycle(double wallNsPerCycle, int threads, int cpus) {
+        return wallNsPerCycle * Math.min(threads, cpus);
     }
 
     void microTable(List<Micro.Score> scores) {

@@ -39,6 +39,14 @@ class ReportTest {
         assertEquals(10.0 / 15, report.ratio(1, Tool.NETMON).min(), 1e-9);
     }
 
+    /** Two threads on two CPUs finish two cycles in one cycle's time: a cycle's CPU is twice the storm's wall time. */
+    @Test
+    void wallTimePerCycleBecomesCpuTimeByTheThreadsThatRunAtOnce() {
+        assertEquals(4_000, Report.cpuNsPerCycle(2_000, 2, 2), 1e-9);
+        assertEquals(2_000, Report.cpuNsPerCycle(2_000, 1, 2), 1e-9);
+        assertEquals(4_000, Report.cpuNsPerCycle(2_000, 4, 2), 1e-9); // two CPUs are all four threads get
+    }
+
     @Test
     void aTracedStormWithoutAnUntracedOneInItsRoundIsLeftOut() {
         var report = new Report(new PrintStream(PrintStream.nullOutputStream()), SETTINGS, 100, List.of(
