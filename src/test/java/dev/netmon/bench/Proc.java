@@ -34,13 +34,17 @@ final class Proc {
      * keeps 15 characters of a name), in clock ticks; 0 for a process without them. With two CPUs HotSpot runs
      * one of each for the process's life, so the sum only grows.
      */
+    /** HotSpot's JIT threads by their comm ("C1 CompilerThread0", cut to 15 characters by the kernel). */
+    static boolean isCompilerThread(String comm) {
+        return comm.startsWith("C1 CompilerThre") || comm.startsWith("C2 CompilerThre");
+    }
+
     static long compilerTicks(long pid) throws IOException {
         long ticks = 0;
         try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc", Long.toString(pid), "task"))) {
             for (Path task : tasks) {
                 try {
-                    String comm = Files.readString(task.resolve("comm")).strip();
-                    if (comm.startsWith("C1 CompilerThre") || comm.startsWith("C2 CompilerThre")) {
+                    if (isCompilerThread(Files.readString(task.resolve("comm")).strip())) {
                         ticks += ticks(Files.readString(task.resolve("stat")));
                     }
                 } catch (IOException e) {

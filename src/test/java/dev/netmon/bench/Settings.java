@@ -17,22 +17,28 @@ record Settings(Path home, int runs, double seconds, double warmupSeconds, boole
     static final int FULL_LOAD_THREADS = 2;
 
     static Settings fromEnvironment(Path home) {
+        return fromEnvironment(home, System::getenv);
+    }
+
+    /** The knobs from {@code env}; IllegalArgumentException naming the first one set wrong. */
+    static Settings fromEnvironment(Path home, java.util.function.UnaryOperator<String> env) {
         return new Settings(home,
-                (int) number("BENCH_RUNS", 3, 1, 20),
-                number("BENCH_SECONDS", 5, 1, 120),
+                (int) number(env, "BENCH_RUNS", 3, 1, 20),
+                number(env, "BENCH_SECONDS", 5, 1, 120),
                 // 3 s: the JIT's C2 compilations of the hot paths take a few seconds on two busy cores, and their
                 // CPU is not what a running daemon spends per event (with 1 s the 2-thread storm measured 1.25 us per
                 // event, with 3 s 0.99).
-                number("BENCH_WARMUP_SECONDS", 3, 0.1, 30),
-                number("BENCH_BPFTRACE", 1, 0, 1) == 1,
-                number("BENCH_FLOOR", 1, 0, 1) == 1,
-                number("BENCH_JMH", 1, 0, 1) == 1,
-                number("BENCH_SOAK", 0, 0, 1) == 1,
-                (int) number("BENCH_SOAK_SECONDS", 300, 10, 3600));
+                number(env, "BENCH_WARMUP_SECONDS", 3, 0.1, 30),
+                number(env, "BENCH_BPFTRACE", 1, 0, 1) == 1,
+                number(env, "BENCH_FLOOR", 1, 0, 1) == 1,
+                number(env, "BENCH_JMH", 1, 0, 1) == 1,
+                number(env, "BENCH_SOAK", 0, 0, 1) == 1,
+                (int) number(env, "BENCH_SOAK_SECONDS", 300, 10, 3600));
     }
 
-    private static double number(String name, double fallback, double min, double max) {
-        String v = System.getenv(name);
+    private static double number(java.util.function.UnaryOperator<String> env, String name, double fallback,
+            double min, double max) {
+        String v = env.apply(name);
         if (v == null || v.isBlank()) {
             return fallback;
         }
