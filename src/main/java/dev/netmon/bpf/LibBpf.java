@@ -16,13 +16,9 @@ import java.lang.foreign.SymbolLookup;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
-import java.util.EnumMap;
-import java.util.EnumSet;
-import java.util.Map;
+import java.util.List;
 import java.util.Objects;
-import java.util.Set;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.FutureTask;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.IntFunction;
 
 /**
@@ -96,11 +92,12 @@ public final class LibBpf {
          * The calls first needed once the object is loaded (maps, buffers, attaching) or only on other paths (perf
          * buffer, errors, program info). Making a downcall handle spins classes, about 5 ms for each new signature
          * on a cold JVM and 120 ms for them all, the largest part of the start: these are bound on a thread of
-         * their own, on the other core, while the caller loads the object and the kernel verifies it.
+         * their own, on the other core, while the caller loads the object and the kernel verifies it. In the order
+         * they are first needed: a caller that gets to one before that thread does binds it itself.
          */
-        static final Set<Downcall> LATE = EnumSet.of(MAP_UPDATE_ELEM, MAP_LOOKUP_ELEM, PROGRAM_ATTACH, PROGRAM_FD,
-                OBJ_GET_INFO_BY_FD, LINK_DESTROY, STRERROR, GETPAGESIZE, MMAP, MUNMAP, EPOLL_CREATE1, EPOLL_CTL,
-                EPOLL_WAIT, CLOSE, WRITE, PERF_BUFFER_NEW_RAW, PERF_BUFFER_POLL, PERF_BUFFER_CONSUME, PERF_BUFFER_FREE);
+        static final List<Downcall> LATE = List.of(MAP_UPDATE_ELEM, GETPAGESIZE, OBJ_GET_INFO_BY_FD, MMAP,
+                EPOLL_CREATE1, EPOLL_CTL, PROGRAM_ATTACH, EPOLL_WAIT, MAP_LOOKUP_ELEM, WRITE, PROGRAM_FD, LINK_DESTROY,
+                MUNMAP, CLOSE, STRERROR, PERF_BUFFER_NEW_RAW, PERF_BUFFER_POLL, PERF_BUFFER_CONSUME, PERF_BUFFER_FREE);
 
         final String symbol;
         final FunctionDescriptor descriptor;
@@ -146,8 +143,9 @@ public final class LibBpf {
     private final MethodHandle mapInitialValue;
     private final MethodHandle numPossibleCpus;
     private final MethodHandle clockGettime;
-    /** The {@link Downcall#LATE} calls, bound on a thread of their own. */
-    private final FutureTask<Map<Downcall, MethodHandle>> late;
+    /** The {@link Downcall#LATE} calls' addresses and, once bound (on a thread of their own), handles; by ordinal. */
+    private final MemorySegment[] lateAddresses = new MemorySegment[Downcall.values().length];
+    private final AtomicReferenceArray<MethodHandle> lateHandles = new AtomicReferenceArray<>(Downcall.values().length);
 
     private LibBpf(SymbolLookup libbpf) throws LibBpfUnavailableException {
         this.libbpf = libbpf;
@@ -165,32 +163,36 @@ public final class LibBpf {
         numPossibleCpus = bind(Downcall.NUM_POSSIBLE_CPUS);
         clockGettime = bind(Downcall.CLOCK_GETTIME);
         // Symbols are looked up now, so that a libbpf without one fails here with its name.
-        Map<Downcall, MemorySegment> lateAddresses = new EnumMap<>(Downcall.class);
         for (Downcall call : Downcall.LATE) {
-            lateAddresses.put(call, address(call));
+            lateAddresses[call.ordinal()] = address(call);
         }
-        late = new FutureTask<>(() -> bindLate(lateAddresses));
-        Thread.ofPlatform().name("netmon-bind").daemon().start(late);
+        Thread.ofPlatform().name("netmon-bind").daemon().start(this::bindLate);
     }
 
-    private static Map<Downcall, MethodHandle> bindLate(Map<Downcall, MemorySegment> addresses) {
-        Map<Downcall, MethodHandle> handles = new EnumMap<>(Downcall.class);
-        addresses.forEach((call, address) -> handles.put(call, handle(call, address)));
-        return handles;
-    }
-
-    /** One of the {@link Downcall#LATE} calls; waits for their binding the first time (done by then, as a rule). */
-    private MethodHandle late(Downcall call) {
-        Map<Downcall, MethodHandle> handles;
+    /** Binds the late calls ahead of their first use. Only a head start: a failure here is met again in late(). */
+    private void bindLate() {
         try {
-            handles = late.get();
-        } catch (ExecutionException e) {
-            throw new IllegalStateException("binding libbpf's calls failed", e.getCause());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while binding libbpf's calls", e);
+            for (Downcall call : Downcall.LATE) {
+                late(call);
+            }
+        } catch (RuntimeException e) {
+            // the caller that needs the call binds it, and fails, itself
         }
-        return Objects.requireNonNull(handles.get(call), () -> call + " is bound at construction, not late");
+    }
+
+    /**
+     * One of the {@link Downcall#LATE} calls: bound by the binding thread, or here if the caller got there first
+     * (rather than waiting for the thread to work through the others); both may bind it, one handle is kept.
+     */
+    private MethodHandle late(Downcall call) {
+        MethodHandle h = lateHandles.get(call.ordinal());
+        if (h != null) {
+            return h;
+        }
+        MemorySegment address = Objects.requireNonNull(lateAddresses[call.ordinal()],
+                () -> call + " is bound at construction, not late");
+        lateHandles.compareAndSet(call.ordinal(), null, handle(call, address));
+        return lateHandles.get(call.ordinal());
     }
 
     /** Loads libbpf from $NETMON_LIBBPF if set (a path or a name), else libbpf.so.1 from the library path. */
