@@ -97,7 +97,10 @@ public final class BpfObject implements AutoCloseable {
         cfg.set(JAVA_INT, ConfigLayout.EVENTS, settings.events());
         cfg.set(JAVA_INT, ConfigLayout.FILTER_PIDS, settings.pids().isEmpty() ? 0 : 1);
         cfg.set(JAVA_INT, ConfigLayout.USE_PERF, settings.buffer() == BufferKind.PERF ? 1 : 0);
-        cfg.set(JAVA_INT, ConfigLayout.WAKEUP_BYTES, ringWakeupBytes(settings.wakeupBytes(), settings.bufferBytes(), cpus));
+        // Shared among the CPUs that write: online ones (possible CPUs size per-CPU values, and a VM may declare
+        // many more than it runs).
+        cfg.set(JAVA_INT, ConfigLayout.WAKEUP_BYTES, ringWakeupBytes(settings.wakeupBytes(), settings.bufferBytes(),
+                OnlineCpus.read().orElse(cpus)));
         cfg.set(JAVA_INT, ConfigLayout.PROTOCOLS, settings.protocols());
         cfg.set(JAVA_INT, ConfigLayout.FILTER_PORTS, settings.ports().isEmpty() ? 0 : 1);
         cfg.set(JAVA_INT, ConfigLayout.FILTER_COMMS, settings.processNames().isEmpty() ? 0 : 1);
