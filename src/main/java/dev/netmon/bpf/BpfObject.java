@@ -212,7 +212,9 @@ public final class BpfObject implements AutoCloseable {
             case RINGBUF -> new RingBuffer(lib, lib.mapFd(lib.findMap(obj, "events_rb")), sink);
             case AUTO -> throw new IllegalStateException("the buffer kind is resolved before load");
             case PERF -> {
-                int pagesPerCpu = Integer.highestOneBit(Math.max(1, settings.bufferBytes() / PAGE / cpus));
+                // libbpf opens a buffer for each online CPU only: the budget is theirs.
+                int pagesPerCpu = Integer.highestOneBit(
+                        Math.max(1, settings.bufferBytes() / PAGE / OnlineCpus.read().orElse(cpus)));
                 int watermark = Math.min(settings.wakeupBytes(), pagesPerCpu * PAGE / 2);
                 yield new PerfBuffer(lib, lib.mapFd(lib.findMap(obj, "events_perf")), pagesPerCpu, watermark, sink);
             }
