@@ -34,6 +34,11 @@ public final class BpfObject implements AutoCloseable {
     private final List<Attached> attached = new ArrayList<>();
     private final LoadSettings settings;
     private final int cpus;
+    /**
+     * The CPUs that run the programs and write events: online ones (the possible CPUs size per-CPU values, and a VM
+     * may declare many more than it runs). The ring buffer's wakeup budget and the perf buffers share among them.
+     */
+    private final int writers;
     /** The per-CPU lost counter, read after every buffer poll: found once, not by name each time. */
     private final MemorySegment lostMap;
     private boolean closed;
@@ -50,6 +55,7 @@ public final class BpfObject implements AutoCloseable {
         this.obj = lib.objectOpenMem(native_);
         try {
             this.cpus = lib.numPossibleCpus();
+            this.writers = OnlineCpus.read().orElse(cpus);
             configure();
             lib.objectLoad(obj);
             this.lostMap = lib.findMap(obj, "lost");
@@ -97,10 +103,8 @@ public final class BpfObject implements AutoCloseable {
         cfg.set(JAVA_INT, ConfigLayout.EVENTS, settings.events());
         cfg.set(JAVA_INT, ConfigLayout.FILTER_PIDS, settings.pids().isEmpty() ? 0 : 1);
         cfg.set(JAVA_INT, ConfigLayout.USE_PERF, settings.buffer() == BufferKind.PERF ? 1 : 0);
-        // Shared among the CPUs that write: online ones (possible CPUs size per-CPU values, and a VM may declare
-        // many more than it runs).
         cfg.set(JAVA_INT, ConfigLayout.WAKEUP_BYTES, ringWakeupBytes(settings.wakeupBytes(), settings.bufferBytes(),
-                OnlineCpus.read().orElse(cpus)));
+                writers));
         cfg.set(JAVA_INT, ConfigLayout.PROTOCOLS, settings.protocols());
         cfg.set(JAVA_INT, ConfigLayout.FILTER_PORTS, settings.ports().isEmpty() ? 0 : 1);
         cfg.set(JAVA_INT, ConfigLayout.FILTER_COMMS, settings.processNames().isEmpty() ? 0 : 1);
@@ -198,7 +202,7 @@ public final class BpfObject implements AutoCloseable {
             MemorySegment info = call.allocate(ProgInfoLayout.SIZE, 8);
             for (Attached a : attached) {
                 info.fill((byte) 0);
-                lib.progInfo(lib.programFd(a.program(), a.name()), info);
+                lib.objectInfo(lib.programFd(a.program(), a.name()), info);
                 out.add(new ProgramStats(a.name(), info.get(JAVA_LONG, ProgInfoLayout.RUN_TIME_NS),
                         info.get(JAVA_LONG, ProgInfoLayout.RUN_CNT)));
             }
@@ -213,8 +217,7 @@ public final class BpfObject implements AutoCloseable {
             case AUTO -> throw new IllegalStateException("the buffer kind is resolved before load");
             case PERF -> {
                 // libbpf opens a buffer for each online CPU only: the budget is theirs.
-                int pagesPerCpu = Integer.highestOneBit(
-                        Math.max(1, settings.bufferBytes() / PAGE / OnlineCpus.read().orElse(cpus)));
+                int pagesPerCpu = Integer.highestOneBit(Math.max(1, settings.bufferBytes() / PAGE / writers));
                 int watermark = Math.min(settings.wakeupBytes(), pagesPerCpu * PAGE / 2);
                 yield new PerfBuffer(lib, lib.mapFd(lib.findMap(obj, "events_perf")), pagesPerCpu, watermark, sink);
             }

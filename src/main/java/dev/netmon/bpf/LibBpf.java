@@ -36,6 +36,8 @@ public final class LibBpf {
     private static final VarHandle ERRNO =
             CALL_STATE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
     private static final Linker.Option CAPTURE_ERRNO = Linker.Option.captureCallState("errno");
+    /** The errno of a call a signal interrupted: retried, or counted as a timeout. */
+    private static final int EINTR = 4;
 
     /** sizeof(struct epoll_event): __u32 events and a __u64 of user data, packed on x86-64 (12), padded elsewhere. */
     static final long EPOLL_EVENT_SIZE = 16;
@@ -458,15 +460,15 @@ public final class LibBpf {
 
     /**
      * bpf_obj_get_info_by_fd: fills {@code info} (zeroed by the caller, its size the length offered) with the
-     * kernel's struct bpf_prog_info for {@code progFd}.
+     * kernel's struct bpf_prog_info or bpf_map_info, as {@code fd} is a program's or a map's.
      *
      * @return how many bytes the kernel filled: less than offered on a kernel whose struct is shorter
      */
-    int progInfo(int progFd, MemorySegment info) throws LibBpfException {
+    int objectInfo(int fd, MemorySegment info) throws LibBpfException {
         try (Arena call = Arena.ofConfined()) {
             MemorySegment state = call.allocate(CALL_STATE);
             MemorySegment len = call.allocateFrom(JAVA_INT, (int) info.byteSize());
-            int rc = (int) late(Downcall.OBJ_GET_INFO_BY_FD).invokeExact(state, progFd, info, len);
+            int rc = (int) late(Downcall.OBJ_GET_INFO_BY_FD).invokeExact(state, fd, info, len);
             requireZero("bpf_obj_get_info_by_fd", rc);
             return len.get(JAVA_INT, 0);
         } catch (LibBpfException e) {
@@ -476,20 +478,15 @@ public final class LibBpf {
         }
     }
 
+    /** Offset of max_entries in struct bpf_map_info (after type, id, key_size, value_size); ProgInfoLayoutTest. */
+    static final int MAP_INFO_MAX_ENTRIES = 16;
+
     /** A map's max_entries as the kernel created it (libbpf rounds a ring buffer's up to a page). */
     long mapMaxEntries(int mapFd) throws LibBpfException {
-        final int maxEntriesOffset = 16; // struct bpf_map_info: type, id, key_size, value_size, max_entries
         try (Arena call = Arena.ofConfined()) {
-            MemorySegment state = call.allocate(CALL_STATE);
-            MemorySegment info = call.allocate(maxEntriesOffset + 4, 8);
-            MemorySegment len = call.allocateFrom(JAVA_INT, (int) info.byteSize());
-            requireZero("bpf_obj_get_info_by_fd",
-                    (int) late(Downcall.OBJ_GET_INFO_BY_FD).invokeExact(state, mapFd, info, len));
-            return Integer.toUnsignedLong(info.get(JAVA_INT, maxEntriesOffset));
-        } catch (LibBpfException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw unexpected(t);
+            MemorySegment info = call.allocate(MAP_INFO_MAX_ENTRIES + 4, 8);
+            objectInfo(mapFd, info);
+            return Integer.toUnsignedLong(info.get(JAVA_INT, MAP_INFO_MAX_ENTRIES));
         }
     }
 
@@ -568,19 +565,17 @@ public final class LibBpf {
 
     /**
      * epoll_wait for one event on {@code epfd} into {@code event} (EPOLL_EVENT_SIZE bytes, the caller's, so that a
-     * wait allocates nothing). Returns whether it woke for the fd; EINTR counts as a timeout.
+     * wait allocates nothing), woken or timed out; EINTR counts as a timeout.
      */
-    boolean epollWait(int epfd, MemorySegment event, MemorySegment state, int timeoutMs) throws LibBpfException {
+    void epollWait(int epfd, MemorySegment event, MemorySegment state, int timeoutMs) throws LibBpfException {
         try {
             int rc = (int) late(Downcall.EPOLL_WAIT).invokeExact(state, epfd, event, 1, timeoutMs);
             if (rc < 0) {
                 int errno = (int) ERRNO.get(state, 0L);
-                if (errno == 4) {
-                    return false;
+                if (errno != EINTR) {
+                    throw failure("epoll_wait", errno);
                 }
-                throw failure("epoll_wait", errno);
             }
-            return rc > 0;
         } catch (LibBpfException e) {
             throw e;
         } catch (Throwable t) {
@@ -613,7 +608,6 @@ public final class LibBpf {
     /** The loop of {@link #writeFully}, over any write: bounded, as every pass writes or counts an EINTR. */
     static void writeAll(MemorySegment from, long length, WriteCall call, IntFunction<String> describe)
             throws IOException {
-        final int eintr = 4;
         final int maxInterruptions = 1000;
         long done = 0;
         int interruptions = 0;
@@ -628,7 +622,7 @@ public final class LibBpf {
                 done += n;
             } else if (n == 0) {
                 throw new IOException("write wrote nothing with " + (length - done) + " bytes to go");
-            } else if (n != -eintr || ++interruptions > maxInterruptions) {
+            } else if (n != -EINTR || ++interruptions > maxInterruptions) {
                 throw new IOException(describe.apply((int) -n));
             }
         }
@@ -773,7 +767,7 @@ public final class LibBpf {
     }
 
     private int countOrEintr(String call, int rc) throws LibBpfException {
-        if (rc == -4) {
+        if (rc == -EINTR) {
             return 0;
         }
         if (rc < 0) {

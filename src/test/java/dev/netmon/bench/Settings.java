@@ -3,6 +3,7 @@ package dev.netmon.bench;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.UnaryOperator;
 
 /**
  * What one benchmark run does, from the environment (all optional): BENCH_RUNS (3) runs per cell, BENCH_SECONDS
@@ -21,7 +22,7 @@ record Settings(Path home, int runs, double seconds, double warmupSeconds, boole
     }
 
     /** The knobs from {@code env}; IllegalArgumentException naming the first one set wrong. */
-    static Settings fromEnvironment(Path home, java.util.function.UnaryOperator<String> env) {
+    static Settings fromEnvironment(Path home, UnaryOperator<String> env) {
         return new Settings(home,
                 (int) number(env, "BENCH_RUNS", 3, 1, 20),
                 number(env, "BENCH_SECONDS", 5, 1, 120),
@@ -36,7 +37,7 @@ record Settings(Path home, int runs, double seconds, double warmupSeconds, boole
                 (int) number(env, "BENCH_SOAK_SECONDS", 300, 10, 3600));
     }
 
-    private static double number(java.util.function.UnaryOperator<String> env, String name, double fallback,
+    private static double number(UnaryOperator<String> env, String name, double fallback,
             double min, double max) {
         String v = env.apply(name);
         if (v == null || v.isBlank()) {

@@ -7,13 +7,25 @@ import dev.netmon.decode.BtfStructs;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** Pins the offsets netmon reads in struct bpf_prog_info to the running kernel's BTF (readable without privilege). */
+/**
+ * Pins the offsets netmon reads in struct bpf_prog_info and struct bpf_map_info to the running kernel's BTF
+ * (readable without privilege).
+ */
 class ProgInfoLayoutTest {
     private static BtfStructs.Struct progInfo;
+    private static BtfStructs.Struct mapInfo;
 
     @BeforeAll
     static void dump() throws Exception {
-        progInfo = BtfStructs.dump("/sys/kernel/btf/vmlinux").struct("bpf_prog_info");
+        BtfStructs btf = BtfStructs.dump("/sys/kernel/btf/vmlinux");
+        progInfo = btf.struct("bpf_prog_info");
+        mapInfo = btf.struct("bpf_map_info");
+    }
+
+    /** The ring buffer's size is read from there (LibBpf.mapMaxEntries). */
+    @Test
+    void aMapsMaxEntriesIsWhereNetmonReadsIt() {
+        assertEquals(new BtfStructs.Member("max_entries", LibBpf.MAP_INFO_MAX_ENTRIES, 4), mapInfo.member("max_entries"));
     }
 
     @Test
