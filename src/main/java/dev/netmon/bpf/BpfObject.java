@@ -23,7 +23,6 @@ public final class BpfObject implements AutoCloseable {
     /** The same programs built with NETMON_CAST: socket reads through bpf_rdonly_cast() (see KernelReads). */
     public static final String CAST_RESOURCE = "/bpf/netmon-cast.bpf.o";
 
-    private static final int PAGE = 4096;
     private static final int ESRCH = 3;
 
     private final LibBpf lib;
@@ -217,8 +216,10 @@ public final class BpfObject implements AutoCloseable {
             case AUTO -> throw new IllegalStateException("the buffer kind is resolved before load");
             case PERF -> {
                 // libbpf opens a buffer for each online CPU only: the budget is theirs.
-                int pagesPerCpu = Integer.highestOneBit(Math.max(1, settings.bufferBytes() / PAGE / writers));
-                int watermark = Math.min(settings.wakeupBytes(), pagesPerCpu * PAGE / 2);
+                // libbpf counts a perf buffer in pages of the system's size, as the ring buffer's mapping is.
+                int page = lib.pageSize();
+                int pagesPerCpu = Integer.highestOneBit(Math.max(1, settings.bufferBytes() / page / writers));
+                int watermark = Math.min(settings.wakeupBytes(), pagesPerCpu * page / 2);
                 yield new PerfBuffer(lib, lib.mapFd(lib.findMap(obj, "events_perf")), pagesPerCpu, watermark, sink);
             }
         };
