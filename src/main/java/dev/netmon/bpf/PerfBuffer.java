@@ -57,7 +57,7 @@ final class PerfBuffer implements EventBuffer {
                 int total = Short.toUnsignedInt(record.get(JAVA_SHORT, 6));
                 MemorySegment sample = header.reinterpret(total);
                 int rawSize = sample.get(JAVA_INT, 8);
-                sink.accept(sample.asSlice(12, Math.min(rawSize, total - 12)));
+                sink.accept(sample, 12, Math.min(rawSize, total - 12));
             }
         } catch (Throwable t) {
             sinkFailures++;

@@ -9,5 +9,9 @@ import java.lang.foreign.MemorySegment;
  */
 @FunctionalInterface
 public interface RecordSink {
-    void accept(MemorySegment record);
+    /**
+     * The record is the {@code size} bytes at {@code at} in {@code buffer}, passed as a place rather than as a
+     * slice: a slice is an object per record, and the JIT did not elide it across this call.
+     */
+    void accept(MemorySegment buffer, long at, long size);
 }

@@ -113,20 +113,20 @@ final class RingReader {
     }
 
     private void deliver(long offset, int size) {
-        MemorySegment record;
-        long tail = mask + 1 - offset;
-        if (size <= tail) {
-            record = data.asSlice(offset, size);
-        } else {
+        MemorySegment buffer = data;
+        long at = offset;
+        if (size > mask + 1 - offset) {
             if (scratch.byteSize() < size) {
                 scratch = scratchArena.allocate(size, 8);
             }
+            long tail = mask + 1 - offset;
             MemorySegment.copy(data, offset, scratch, 0, tail);
             MemorySegment.copy(data, 0, scratch, tail, size - tail);
-            record = scratch.asSlice(0, size);
+            buffer = scratch;
+            at = 0;
         }
         try {
-            sink.accept(record);
+            sink.accept(buffer, at, size);
         } catch (RuntimeException e) {
             sinkFailures++; // the record is lost to output, and counted; errors of the JVM itself go on up
         }

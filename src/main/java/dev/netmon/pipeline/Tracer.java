@@ -106,13 +106,13 @@ public final class Tracer implements AutoCloseable {
         return new Tracer(lib, settings, sink, maxEvents, resolver, maxWaitNs, filter, ratePerSecond);
     }
 
-    private void onRecord(MemorySegment record) {
+    private void onRecord(MemorySegment buffer, long at, long size) {
         if (outputClosed || reachedCount()) {
             return;
         }
         NetEvent event;
         try {
-            event = decoder.decode(record);
+            event = decoder.decode(buffer, at, size);
         } catch (MalformedEventException e) {
             counts.countDecodeError();
             return;

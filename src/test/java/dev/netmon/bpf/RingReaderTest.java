@@ -76,7 +76,8 @@ class RingReaderTest {
         }
 
         RingReader reader(List<byte[]> got) {
-            return new RingReader(consumerPos, producerPos, data, r -> got.add(r.toArray(JAVA_BYTE)), arena);
+            return new RingReader(consumerPos, producerPos, data,
+                    (buf, at, size) -> got.add(buf.asSlice(at, size).toArray(JAVA_BYTE)), arena);
         }
     }
 
@@ -160,8 +161,8 @@ class RingReaderTest {
             p.commit(p.reserve(8, expected, false), false);
         }
         List<Long> seen = new ArrayList<>();
-        RingReader reader = new RingReader(p.consumerPos, p.producerPos, p.data, r -> {
-            seen.add(r.byteSize());
+        RingReader reader = new RingReader(p.consumerPos, p.producerPos, p.data, (buf, at, size) -> {
+            seen.add(size);
             if (seen.size() == 2) {
                 throw new IllegalStateException("sink failed");
             }
@@ -182,7 +183,7 @@ class RingReaderTest {
             p.commit(p.reserve(120, expected, false), false);
         }
         RingReader reader = new RingReader(p.consumerPos, p.producerPos, p.data,
-                r -> positionsSeen.add(p.consumerPos.get(JAVA_LONG, 0)), p.arena);
+                (buf, at, size) -> positionsSeen.add(p.consumerPos.get(JAVA_LONG, 0)), p.arena);
 
         assertEquals(records, reader.consume());
         // Seen by the sink before each record's space is handed back: the first third at 0, then each step.
@@ -201,7 +202,7 @@ class RingReaderTest {
             p.commit(p.reserve(120, expected, false), false); // 128 bytes each: 512 bytes is every fourth
         }
         RingReader reader = new RingReader(p.consumerPos, p.producerPos, p.data,
-                r -> positionsSeen.add(p.consumerPos.get(JAVA_LONG, 0)), p.arena);
+                (buf, at, size) -> positionsSeen.add(p.consumerPos.get(JAVA_LONG, 0)), p.arena);
 
         assertEquals(8, reader.consume());
         assertEquals(List.of(0L, 512L), positionsSeen.stream().distinct().toList());
@@ -220,6 +221,6 @@ class RingReaderTest {
     void aDataAreaNotAPowerOfTwoIsRefused() {
         Producer p = new Producer(256, 0);
         assertThrows(IllegalArgumentException.class,
-                () -> new RingReader(p.consumerPos, p.producerPos, p.data.asSlice(0, 200), r -> { }, p.arena));
+                () -> new RingReader(p.consumerPos, p.producerPos, p.data.asSlice(0, 200), (buf, at, size) -> { }, p.arena));
     }
 }

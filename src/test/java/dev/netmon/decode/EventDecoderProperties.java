@@ -61,6 +61,40 @@ class EventDecoderProperties {
         Statistics.collect(outcome);
     }
 
+    /** The buffers hand over a place in their memory, among other records, rather than a slice of it. */
+    @Property
+    void decodesARecordInPlaceAmongOtherBytes(@ForAll("events") NetEvent event, @ForAll V4Wire wire,
+            @ForAll("padding") byte[] before, @ForAll("padding") byte[] after) {
+        byte[] record = EventEncoder.encode(event, wire);
+        MemorySegment buffer = MemorySegment.ofArray(concat(before, record, after));
+        assertEquals(event, decoder.decode(buffer, before.length, record.length));
+    }
+
+    /**
+     * In place too, a bad record gives MalformedEventException and nothing else; it ends where the buffer does, so
+     * a read past its stated size would fail with another exception.
+     */
+    @Property
+    void rejectsBadRecordsInPlaceWithoutReadingPastThem(
+            @ForAll("padding") byte[] before, @ForAll("records") byte[] record) {
+        MemorySegment buffer = MemorySegment.ofArray(concat(before, record, new byte[0]));
+        String outcome;
+        try {
+            decoder.decode(buffer, before.length, record.length);
+            outcome = "decoded";
+        } catch (MalformedEventException e) {
+            outcome = "malformed";
+        }
+        Statistics.collect(outcome);
+    }
+
+    private static byte[] concat(byte[] a, byte[] b, byte[] c) {
+        byte[] all = Arrays.copyOf(a, a.length + b.length + c.length);
+        System.arraycopy(b, 0, all, a.length, b.length);
+        System.arraycopy(c, 0, all, a.length + b.length, c.length);
+        return all;
+    }
+
     @Property
     void ignoresThePaddingPerfAddsAfterTheStruct(
             @ForAll("events") NetEvent event, @ForAll V4Wire wire, @ForAll("padding") byte[] padding) {
