@@ -80,10 +80,10 @@ public final class Resolver implements AutoCloseable {
                 return null;
             }
             if (pod instanceof CriLookup.Found f) {
-                return new Attribution(f.info(), cg.unit(), pathKnown ? Enrichment.FULL : Enrichment.PARTIAL, path);
+                return attribution(f.info(), cg.unit(), pathKnown ? Enrichment.FULL : Enrichment.PARTIAL, path);
             }
         }
-        return new Attribution(null, cg.unit(), pathKnown ? Enrichment.FULL : Enrichment.NONE, path);
+        return attribution(null, cg.unit(), pathKnown ? Enrichment.FULL : Enrichment.NONE, path);
     }
 
     private Attribution container(CgroupAttribution cg, String path, boolean final_) {
@@ -99,14 +99,34 @@ public final class Resolver implements AutoCloseable {
                     info = new ContainerInfo(info.containerId(), info.containerName(), info.podName(),
                             info.podNamespace(), info.podUid(), runtime, info.image(), info.podLabels());
                 }
-                return new Attribution(info, null, Enrichment.FULL, path);
+                return attribution(info, null, Enrichment.FULL, path);
             }
             if (runtime == null) {
                 runtime = cri.runtime(); // the path does not tell (cgroupfs driver); the socket we talk to does
             }
         }
         ContainerInfo partial = new ContainerInfo(cg.containerId(), null, null, null, cg.podUid(), runtime, null, null);
-        return new Attribution(partial, null, Enrichment.PARTIAL, path);
+        return attribution(partial, null, Enrichment.PARTIAL, path);
+    }
+
+    private static final int RECENT = 64; // a power of two
+    private final Attribution[] recent = new Attribution[RECENT];
+
+    /**
+     * The attribution of these parts, shared with the last event that had the same ones: events come in runs from
+     * the same few cgroups, and a new record for each was a tenth of what the reader thread allocated. Direct-mapped
+     * by the path; the parts compare by identity, as the caches hand out the same path and container objects. No
+     * lock: a record's fields are final, so a slot read while another thread fills it is a whole record or a miss.
+     */
+    private Attribution attribution(ContainerInfo container, String unit, Enrichment enrichment, String path) {
+        int slot = (path == null ? 0 : path.hashCode()) & (RECENT - 1);
+        Attribution a = recent[slot];
+        if (a == null || a.container() != container || a.unit() != unit || a.enrichment() != enrichment
+                || a.cgroupPath() != path) {
+            a = new Attribution(container, unit, enrichment, path);
+            recent[slot] = a;
+        }
+        return a;
     }
 
     /**

@@ -94,6 +94,37 @@ class HoldingStageTest {
         assertNull(a.container());
     }
 
+    /**
+     * Attributions are shared between events with the same parts (Resolver keeps recent ones by path, 64 slots):
+     * with more cgroups than slots, interleaved, each event still gets its own cgroup's, equal to a fresh one.
+     */
+    @Test
+    void interleavedCgroupsEachGetTheirOwnAttribution() throws IOException {
+        int cgroups = 150;
+        long[] ids = new long[cgroups];
+        for (int i = 0; i < cgroups; i++) {
+            ids[i] = cgroup("system.slice/s" + i + ".service");
+        }
+        var stage = stage(null, WAIT);
+        int events = 3_000;
+        for (int e = 0; e < events; e++) {
+            stage.offer(connect(e % cgroups, ids[(e * 37) % cgroups]), () -> 0); // 37 is prime to 150: all visited
+        }
+        assertEquals(events, out.size());
+        var fresh = new Resolver(index, null, null);
+        try {
+            for (int e = 0; e < events; e++) {
+                int i = (e * 37) % cgroups;
+                var a = out.get(e).attribution();
+                assertEquals("/system.slice/s" + i + ".service", a.cgroupPath(), "event " + e);
+                assertEquals("s" + i + ".service", a.unit());
+                assertEquals(fresh.now(out.get(e).event().header()), a);
+            }
+        } finally {
+            fresh.close();
+        }
+    }
+
     @Test
     void anUnknownCgroupIsHeldUntilItsWaitEndsThenGoesOutWithWhatIsKnown() throws IOException {
         var stage = stage(null, WAIT);
