@@ -23,7 +23,7 @@ public final class CgroupIndex {
 
     private final Path root;
     private final BoundedCache<Long, String> removed;
-    private volatile Map<Long, String> current = Map.of();
+    private volatile LongTable<String> current = LongTable.empty();
     private volatile long refreshesStarted;
     private volatile long refreshesCompleted;
 
@@ -95,12 +95,12 @@ public final class CgroupIndex {
             refreshesCompleted = refreshesStarted;
             return; // the root itself is unreadable: keep what we had
         }
-        for (var old : current.entrySet()) {
-            if (!next.containsKey(old.getKey())) {
-                removed.put(old.getKey(), old.getValue());
+        current.forEach((id, path) -> {
+            if (!next.containsKey(id)) {
+                removed.put(id, path);
             }
-        }
-        current = next;
+        });
+        current = LongTable.of(next);
         removed.evictExpired();
         refreshesCompleted = refreshesStarted;
     }
