@@ -6,11 +6,16 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
@@ -121,6 +126,96 @@ class RingReaderTest {
             assertArrayEquals(expected.get(i), got.get(i), "record " + i);
         }
         assertEquals(p.producerPos.get(JAVA_LONG, 0), p.consumerPos.get(JAVA_LONG, 0));
+    }
+
+    /**
+     * The protocol under real concurrency: a producer thread reserves, fills and commits (or discards) records in a
+     * one-page ring while this thread reads, so the ring wraps thousands of times and a reservation is often caught
+     * busy. Every committed record must arrive once, in order and untorn: a record whose space were handed back
+     * before its sink was done could be overwritten under it. Bounded by a deadline; it never sleeps.
+     */
+    @Test
+    void aConcurrentProducerAndReaderAgreeOnEveryRecord() throws Exception {
+        int records = 200_000;
+        Producer p = new Producer(4096, 0);
+        VarHandle pos = JAVA_LONG.varHandle();
+        VarHandle header = JAVA_INT.varHandle();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        AtomicReference<Throwable> producerFailed = new AtomicReference<>();
+        AtomicBoolean readerGaveUp = new AtomicBoolean();
+        Thread producer = Thread.ofPlatform().name("ring-producer").start(() -> {
+            try {
+                for (int seq = 0; seq < records; seq++) {
+                    int size = sizeOf(seq);
+                    long footprint = Producer.footprint(size);
+                    long at = p.producerPos.get(JAVA_LONG, 0);
+                    while (at + footprint - (long) pos.getAcquire(p.consumerPos, 0L) > p.mask + 1) {
+                        if (readerGaveUp.get()) {
+                            return;
+                        }
+                        if (System.nanoTime() - deadline > 0) {
+                            throw new AssertionError("the reader never made room for record " + seq);
+                        }
+                        Thread.onSpinWait();
+                    }
+                    header.set(p.data, at & p.mask, size | RingReader.BUSY);
+                    pos.setRelease(p.producerPos, 0L, at + footprint); // reserved: visible, still busy
+                    for (int i = 0; i < size; i++) {
+                        p.data.set(JAVA_BYTE, (at + RingReader.HEADER + i) & p.mask, payloadByte(seq, i));
+                    }
+                    header.setRelease(p.data, at & p.mask, isDiscarded(seq) ? size | RingReader.DISCARD : size);
+                }
+            } catch (Throwable t) {
+                producerFailed.set(t);
+            }
+        });
+        int expected = 0;
+        for (int seq = 0; seq < records; seq++) {
+            expected += isDiscarded(seq) ? 0 : 1;
+        }
+        int[] next = {0}; // the sequence number the next delivered record must carry
+        List<String> problems = new ArrayList<>();
+        RingReader reader = new RingReader(p.consumerPos, p.producerPos, p.data, (buf, at, size) -> {
+            while (isDiscarded(next[0])) {
+                next[0]++;
+            }
+            int seq = next[0]++;
+            if (size != sizeOf(seq)) {
+                problems.add("record " + seq + ": " + size + " bytes, expected " + sizeOf(seq));
+                return;
+            }
+            for (int i = 0; i < size; i++) {
+                if (buf.get(JAVA_BYTE, at + i) != payloadByte(seq, i)) {
+                    problems.add("record " + seq + " torn at byte " + i);
+                    return;
+                }
+            }
+        }, p.arena);
+        int delivered = 0;
+        while (delivered < expected && problems.isEmpty() && producerFailed.get() == null) {
+            assertTrue(System.nanoTime() - deadline < 0, "only " + delivered + " of " + expected + " records read");
+            delivered += reader.consume();
+        }
+        readerGaveUp.set(true);
+        producer.join(TimeUnit.SECONDS.toMillis(30));
+        assertEquals(List.of(), problems.stream().limit(5).toList());
+        assertEquals(null, producerFailed.get());
+        assertEquals(expected, delivered);
+        assertEquals(0, reader.sinkFailures());
+        assertEquals(p.producerPos.get(JAVA_LONG, 0), p.consumerPos.get(JAVA_LONG, 0));
+    }
+
+    /** 1-120 bytes, so that records wrap at every offset of a 4 KiB ring. */
+    private static int sizeOf(int seq) {
+        return 1 + (seq * 7) % 120;
+    }
+
+    private static boolean isDiscarded(int seq) {
+        return seq % 10 == 9;
+    }
+
+    private static byte payloadByte(int seq, int i) {
+        return (byte) (seq * 31 + i);
     }
 
     @Test
