@@ -17,7 +17,7 @@ import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.List;
-import java.util.Objects;
+import java.util.stream.Stream;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.IntFunction;
 
@@ -91,15 +91,19 @@ public final class LibBpf {
         CLOCK_GETTIME("clock_gettime", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS), false);
 
         /**
-         * The calls first needed once the object is loaded (maps, buffers, attaching) or only on other paths (perf
-         * buffer, errors, program info). Making a downcall handle spins classes, about 5 ms for each new signature
-         * on a cold JVM and 120 ms for them all, the largest part of the start: these are bound on a thread of
-         * their own, on the other core, while the caller loads the object and the kernel verifies it. In the order
-         * they are first needed: a caller that gets to one before that thread does binds it itself.
+         * Every call, in the order netmon first needs it. Making a downcall handle spins classes: about 20 ms for
+         * the first on a cold JVM, 4-10 ms for each new signature after it, 200 ms for them all, the largest part
+         * of the start when the caller bound them one after the other. A thread of their own binds them in this
+         * order from the moment libbpf is loaded, on the other core, while the caller sets up, opens the object
+         * and waits for the kernel to verify it; a caller that gets to one before that thread does binds it
+         * itself rather than wait.
          */
-        static final List<Downcall> LATE = List.of(MAP_UPDATE_ELEM, GETPAGESIZE, OBJ_GET_INFO_BY_FD, MMAP,
-                EPOLL_CREATE1, EPOLL_CTL, PROGRAM_ATTACH, EPOLL_WAIT, MAP_LOOKUP_ELEM, WRITE, PROGRAM_FD, LINK_DESTROY,
-                MUNMAP, CLOSE, STRERROR, PERF_BUFFER_NEW_RAW, PERF_BUFFER_POLL, PERF_BUFFER_CONSUME, PERF_BUFFER_FREE);
+        static final List<Downcall> BIND_ORDER = List.of(CLOCK_GETTIME, PROBE_HELPER, PROBE_MAP_TYPE, OBJECT_OPEN_MEM,
+                NUM_POSSIBLE_CPUS, FIND_MAP_BY_NAME, MAP_INITIAL_VALUE, MAP_SET_AUTOCREATE, MAP_SET_MAX_ENTRIES,
+                OBJECT_LOAD, MAP_UPDATE_ELEM, MAP_FD, GETPAGESIZE, OBJ_GET_INFO_BY_FD, MMAP, EPOLL_CREATE1, EPOLL_CTL,
+                FIND_PROGRAM_BY_NAME, PROGRAM_ATTACH, EPOLL_WAIT, MAP_LOOKUP_ELEM, WRITE, PROGRAM_FD, LINK_DESTROY,
+                MUNMAP, CLOSE, OBJECT_CLOSE, STRERROR, PERF_BUFFER_NEW_RAW, PERF_BUFFER_POLL, PERF_BUFFER_CONSUME,
+                PERF_BUFFER_FREE);
 
         final String symbol;
         final FunctionDescriptor descriptor;
@@ -132,50 +136,26 @@ public final class LibBpf {
     private static final int CLOCK_MONOTONIC = 1;
 
     private final SymbolLookup libbpf;
-    private final MethodHandle objectOpenMem;
-    private final MethodHandle objectLoad;
-    private final MethodHandle objectClose;
-    private final MethodHandle findMapByName;
-    private final MethodHandle findProgramByName;
-    private final MethodHandle mapFd;
-    private final MethodHandle mapSetMaxEntries;
-    private final MethodHandle mapSetAutocreate;
-    private final MethodHandle probeMapType;
-    private final MethodHandle probeHelper;
-    private final MethodHandle mapInitialValue;
-    private final MethodHandle numPossibleCpus;
-    private final MethodHandle clockGettime;
-    /** The {@link Downcall#LATE} calls' addresses and, once bound (on a thread of their own), handles; by ordinal. */
-    private final MemorySegment[] lateAddresses = new MemorySegment[Downcall.values().length];
-    private final AtomicReferenceArray<MethodHandle> lateHandles = new AtomicReferenceArray<>(Downcall.values().length);
+    /** Every call's address, and its handle once bound (see {@link Downcall#BIND_ORDER}); by ordinal. */
+    private final MemorySegment[] addresses = new MemorySegment[Downcall.values().length];
+    private final AtomicReferenceArray<MethodHandle> handles = new AtomicReferenceArray<>(Downcall.values().length);
+    /** Held while a call is bound: a caller that needs it waits for the binding thread instead of binding twice. */
+    private final Object[] bindLocks = Stream.generate(Object::new).limit(Downcall.values().length).toArray();
 
     private LibBpf(SymbolLookup libbpf) throws LibBpfUnavailableException {
         this.libbpf = libbpf;
-        objectOpenMem = bind(Downcall.OBJECT_OPEN_MEM);
-        objectLoad = bind(Downcall.OBJECT_LOAD);
-        objectClose = bind(Downcall.OBJECT_CLOSE);
-        findMapByName = bind(Downcall.FIND_MAP_BY_NAME);
-        findProgramByName = bind(Downcall.FIND_PROGRAM_BY_NAME);
-        mapFd = bind(Downcall.MAP_FD);
-        mapSetMaxEntries = bind(Downcall.MAP_SET_MAX_ENTRIES);
-        mapSetAutocreate = bind(Downcall.MAP_SET_AUTOCREATE);
-        probeMapType = bind(Downcall.PROBE_MAP_TYPE);
-        probeHelper = bind(Downcall.PROBE_HELPER);
-        mapInitialValue = bind(Downcall.MAP_INITIAL_VALUE);
-        numPossibleCpus = bind(Downcall.NUM_POSSIBLE_CPUS);
-        clockGettime = bind(Downcall.CLOCK_GETTIME);
         // Symbols are looked up now, so that a libbpf without one fails here with its name.
-        for (Downcall call : Downcall.LATE) {
-            lateAddresses[call.ordinal()] = address(call);
+        for (Downcall call : Downcall.BIND_ORDER) {
+            addresses[call.ordinal()] = address(call);
         }
-        Thread.ofPlatform().name("netmon-bind").daemon().start(this::bindLate);
+        Thread.ofPlatform().name("netmon-bind").daemon().start(this::bindAhead);
     }
 
-    /** Binds the late calls ahead of their first use. Only a head start: a failure here is met again in late(). */
-    private void bindLate() {
+    /** Binds every call ahead of its first use. Only a head start: a failure here is met again in bound(). */
+    private void bindAhead() {
         try {
-            for (Downcall call : Downcall.LATE) {
-                late(call);
+            for (Downcall call : Downcall.BIND_ORDER) {
+                bound(call);
             }
         } catch (RuntimeException e) {
             // the caller that needs the call binds it, and fails, itself
@@ -183,18 +163,23 @@ public final class LibBpf {
     }
 
     /**
-     * One of the {@link Downcall#LATE} calls: bound by the binding thread, or here if the caller got there first
-     * (rather than waiting for the thread to work through the others); both may bind it, one handle is kept.
+     * A call's handle: bound by the binding thread, or here if the caller got there first (rather than waiting for
+     * the thread to work through the others). A caller that needs the one the thread is binding waits for it, as
+     * the thread finishes it sooner than the caller could start over; each is bound once.
      */
-    private MethodHandle late(Downcall call) {
-        MethodHandle h = lateHandles.get(call.ordinal());
+    private MethodHandle bound(Downcall call) {
+        MethodHandle h = handles.get(call.ordinal());
         if (h != null) {
             return h;
         }
-        MemorySegment address = Objects.requireNonNull(lateAddresses[call.ordinal()],
-                () -> call + " is bound at construction, not late");
-        lateHandles.compareAndSet(call.ordinal(), null, handle(call, address));
-        return lateHandles.get(call.ordinal());
+        synchronized (bindLocks[call.ordinal()]) {
+            h = handles.get(call.ordinal());
+            if (h == null) {
+                h = handle(call, addresses[call.ordinal()]);
+                handles.set(call.ordinal(), h);
+            }
+            return h;
+        }
     }
 
     /** Loads libbpf from $NETMON_LIBBPF if set (a path or a name), else libbpf.so.1 from the library path. */
@@ -206,10 +191,6 @@ public final class LibBpf {
         } catch (IllegalArgumentException e) {
             throw new LibBpfUnavailableException(library + " not found");
         }
-    }
-
-    private MethodHandle bind(Downcall call) throws LibBpfUnavailableException {
-        return handle(call, address(call));
     }
 
     private MemorySegment address(Downcall call) throws LibBpfUnavailableException {
@@ -237,7 +218,8 @@ public final class LibBpf {
     MemorySegment objectOpenMem(MemorySegment image) throws LibBpfException {
         try (Arena call = Arena.ofConfined()) {
             MemorySegment state = call.allocate(CALL_STATE);
-            MemorySegment obj = (MemorySegment) objectOpenMem.invokeExact(state, image, image.byteSize(), MemorySegment.NULL);
+            MemorySegment obj = (MemorySegment) bound(Downcall.OBJECT_OPEN_MEM)
+                    .invokeExact(state, image, image.byteSize(), MemorySegment.NULL);
             return requireNonNull("bpf_object__open_mem", obj, state);
         } catch (LibBpfException e) {
             throw e;
@@ -249,7 +231,7 @@ public final class LibBpf {
     void objectLoad(MemorySegment obj) throws LibBpfException {
         try (Arena call = Arena.ofConfined()) {
             MemorySegment state = call.allocate(CALL_STATE);
-            requireZero("bpf_object__load", (int) objectLoad.invokeExact(state, obj));
+            requireZero("bpf_object__load", (int) bound(Downcall.OBJECT_LOAD).invokeExact(state, obj));
         } catch (LibBpfException e) {
             throw e;
         } catch (Throwable t) {
@@ -259,7 +241,7 @@ public final class LibBpf {
 
     void objectClose(MemorySegment obj) {
         try {
-            objectClose.invokeExact(obj);
+            bound(Downcall.OBJECT_CLOSE).invokeExact(obj);
         } catch (Throwable t) {
             throw unexpected(t);
         }
@@ -267,7 +249,8 @@ public final class LibBpf {
 
     MemorySegment findMap(MemorySegment obj, String name) throws LibBpfException {
         try (Arena call = Arena.ofConfined()) {
-            MemorySegment map = (MemorySegment) findMapByName.invokeExact(obj, call.allocateFrom(name));
+            MemorySegment map = (MemorySegment) bound(Downcall.FIND_MAP_BY_NAME)
+                    .invokeExact(obj, call.allocateFrom(name));
             return requireFound("bpf_object__find_map_by_name(" + name + ")", map);
         } catch (LibBpfException e) {
             throw e;
@@ -278,7 +261,8 @@ public final class LibBpf {
 
     MemorySegment findProgram(MemorySegment obj, String name) throws LibBpfException {
         try (Arena call = Arena.ofConfined()) {
-            MemorySegment prog = (MemorySegment) findProgramByName.invokeExact(obj, call.allocateFrom(name));
+            MemorySegment prog = (MemorySegment) bound(Downcall.FIND_PROGRAM_BY_NAME)
+                    .invokeExact(obj, call.allocateFrom(name));
             return requireFound("bpf_object__find_program_by_name(" + name + ")", prog);
         } catch (LibBpfException e) {
             throw e;
@@ -291,7 +275,7 @@ public final class LibBpf {
 
     int mapFd(MemorySegment map) {
         try {
-            return (int) mapFd.invokeExact(map);
+            return (int) bound(Downcall.MAP_FD).invokeExact(map);
         } catch (Throwable t) {
             throw unexpected(t);
         }
@@ -300,7 +284,8 @@ public final class LibBpf {
     void mapSetMaxEntries(MemorySegment map, int maxEntries) throws LibBpfException {
         try (Arena call = Arena.ofConfined()) {
             MemorySegment state = call.allocate(CALL_STATE);
-            requireZero("bpf_map__set_max_entries", (int) mapSetMaxEntries.invokeExact(state, map, maxEntries));
+            requireZero("bpf_map__set_max_entries",
+                    (int) bound(Downcall.MAP_SET_MAX_ENTRIES).invokeExact(state, map, maxEntries));
         } catch (LibBpfException e) {
             throw e;
         } catch (Throwable t) {
@@ -311,7 +296,7 @@ public final class LibBpf {
     /** Whether libbpf creates {@code map} at load; an unused ring buffer must not be, on kernels without one. */
     void mapSetAutocreate(MemorySegment map, boolean create) throws LibBpfException {
         try {
-            int rc = (int) mapSetAutocreate.invokeExact(map, create);
+            int rc = (int) bound(Downcall.MAP_SET_AUTOCREATE).invokeExact(map, create);
             if (rc < 0) {
                 throw failure("bpf_map__set_autocreate", -rc);
             }
@@ -329,7 +314,7 @@ public final class LibBpf {
     public boolean kernelHasRingBuffer() throws LibBpfException {
         try {
             return probeAnswer("libbpf_probe_bpf_map_type",
-                    (int) probeMapType.invokeExact(BPF_MAP_TYPE_RINGBUF, MemorySegment.NULL));
+                    (int) bound(Downcall.PROBE_MAP_TYPE).invokeExact(BPF_MAP_TYPE_RINGBUF, MemorySegment.NULL));
         } catch (LibBpfException e) {
             throw e;
         } catch (Throwable t) {
@@ -368,7 +353,8 @@ public final class LibBpf {
     private boolean tracepointsMayCall(int helper) throws LibBpfException {
         try {
             return probeAnswer("libbpf_probe_bpf_helper",
-                    (int) probeHelper.invokeExact(BPF_PROG_TYPE_TRACEPOINT, helper, MemorySegment.NULL));
+                    (int) bound(Downcall.PROBE_HELPER)
+                            .invokeExact(BPF_PROG_TYPE_TRACEPOINT, helper, MemorySegment.NULL));
         } catch (LibBpfException e) {
             throw e;
         } catch (Throwable t) {
@@ -380,7 +366,7 @@ public final class LibBpf {
     MemorySegment mapInitialValue(MemorySegment map) throws LibBpfException {
         try (Arena call = Arena.ofConfined()) {
             MemorySegment size = call.allocate(JAVA_LONG);
-            MemorySegment data = (MemorySegment) mapInitialValue.invokeExact(map, size);
+            MemorySegment data = (MemorySegment) bound(Downcall.MAP_INITIAL_VALUE).invokeExact(map, size);
             return requireFound("bpf_map__initial_value", data).reinterpret(size.get(JAVA_LONG, 0));
         } catch (LibBpfException e) {
             throw e;
@@ -392,7 +378,7 @@ public final class LibBpf {
     void mapUpdate(MemorySegment map, MemorySegment key, MemorySegment value) throws LibBpfException {
         try (Arena call = Arena.ofConfined()) {
             MemorySegment state = call.allocate(CALL_STATE);
-            int rc = (int) late(Downcall.MAP_UPDATE_ELEM)
+            int rc = (int) bound(Downcall.MAP_UPDATE_ELEM)
                     .invokeExact(state, map, key, key.byteSize(), value, value.byteSize(), 0L);
             requireZero("bpf_map__update_elem", rc);
         } catch (LibBpfException e) {
@@ -405,7 +391,7 @@ public final class LibBpf {
     void mapLookup(MemorySegment map, MemorySegment key, MemorySegment value) throws LibBpfException {
         try (Arena call = Arena.ofConfined()) {
             MemorySegment state = call.allocate(CALL_STATE);
-            int rc = (int) late(Downcall.MAP_LOOKUP_ELEM)
+            int rc = (int) bound(Downcall.MAP_LOOKUP_ELEM)
                     .invokeExact(state, map, key, key.byteSize(), value, value.byteSize(), 0L);
             requireZero("bpf_map__lookup_elem", rc);
         } catch (LibBpfException e) {
@@ -417,7 +403,7 @@ public final class LibBpf {
 
     int numPossibleCpus() throws LibBpfException {
         try {
-            int n = (int) numPossibleCpus.invokeExact();
+            int n = (int) bound(Downcall.NUM_POSSIBLE_CPUS).invokeExact();
             if (n < 0) {
                 throw failure("libbpf_num_possible_cpus", -n);
             }
@@ -434,7 +420,7 @@ public final class LibBpf {
     MemorySegment programAttach(MemorySegment prog, String name) throws LibBpfException {
         try (Arena call = Arena.ofConfined()) {
             MemorySegment state = call.allocate(CALL_STATE);
-            MemorySegment link = (MemorySegment) late(Downcall.PROGRAM_ATTACH).invokeExact(state, prog);
+            MemorySegment link = (MemorySegment) bound(Downcall.PROGRAM_ATTACH).invokeExact(state, prog);
             return requireNonNull("bpf_program__attach(" + name + ")", link, state);
         } catch (LibBpfException e) {
             throw e;
@@ -446,7 +432,7 @@ public final class LibBpf {
     /** The loaded program's fd; owned by the object, never closed by the caller. */
     int programFd(MemorySegment prog, String name) throws LibBpfException {
         try {
-            int fd = (int) late(Downcall.PROGRAM_FD).invokeExact(prog);
+            int fd = (int) bound(Downcall.PROGRAM_FD).invokeExact(prog);
             if (fd < 0) {
                 throw failure("bpf_program__fd(" + name + ")", -fd);
             }
@@ -468,7 +454,7 @@ public final class LibBpf {
         try (Arena call = Arena.ofConfined()) {
             MemorySegment state = call.allocate(CALL_STATE);
             MemorySegment len = call.allocateFrom(JAVA_INT, (int) info.byteSize());
-            int rc = (int) late(Downcall.OBJ_GET_INFO_BY_FD).invokeExact(state, fd, info, len);
+            int rc = (int) bound(Downcall.OBJ_GET_INFO_BY_FD).invokeExact(state, fd, info, len);
             requireZero("bpf_obj_get_info_by_fd", rc);
             return len.get(JAVA_INT, 0);
         } catch (LibBpfException e) {
@@ -492,7 +478,7 @@ public final class LibBpf {
 
     void linkDestroy(MemorySegment link) {
         try {
-            int ignored = (int) late(Downcall.LINK_DESTROY).invokeExact(link);
+            int ignored = (int) bound(Downcall.LINK_DESTROY).invokeExact(link);
         } catch (Throwable t) {
             throw unexpected(t);
         }
@@ -503,7 +489,7 @@ public final class LibBpf {
     /** getpagesize(): the unit of the ring buffer's mappings. */
     int pageSize() {
         try {
-            return (int) late(Downcall.GETPAGESIZE).invokeExact();
+            return (int) bound(Downcall.GETPAGESIZE).invokeExact();
         } catch (Throwable t) {
             throw unexpected(t);
         }
@@ -516,7 +502,7 @@ public final class LibBpf {
         final int mapShared = 1;
         try (Arena call = Arena.ofConfined()) {
             MemorySegment state = call.allocate(CALL_STATE);
-            MemorySegment at = (MemorySegment) late(Downcall.MMAP).invokeExact(state, MemorySegment.NULL, length,
+            MemorySegment at = (MemorySegment) bound(Downcall.MMAP).invokeExact(state, MemorySegment.NULL, length,
                     writable ? protRead | protWrite : protRead, mapShared, fd, offset);
             if (at.address() == -1L) { // MAP_FAILED
                 throw failure("mmap", (int) ERRNO.get(state, 0L));
@@ -531,7 +517,7 @@ public final class LibBpf {
 
     void unmap(MemorySegment at, long length) {
         try {
-            int ignored = (int) late(Downcall.MUNMAP).invokeExact(at, length);
+            int ignored = (int) bound(Downcall.MUNMAP).invokeExact(at, length);
         } catch (Throwable t) {
             throw unexpected(t);
         }
@@ -544,13 +530,13 @@ public final class LibBpf {
         final int epollIn = 1;
         try (Arena call = Arena.ofConfined()) {
             MemorySegment state = call.allocate(CALL_STATE);
-            int epfd = (int) late(Downcall.EPOLL_CREATE1).invokeExact(state, epollCloexec);
+            int epfd = (int) bound(Downcall.EPOLL_CREATE1).invokeExact(state, epollCloexec);
             if (epfd < 0) {
                 throw failure("epoll_create1", (int) ERRNO.get(state, 0L));
             }
             MemorySegment event = call.allocate(EPOLL_EVENT_SIZE, 4); // struct epoll_event, packed on x86-64
             event.set(JAVA_INT, 0, epollIn);
-            if ((int) late(Downcall.EPOLL_CTL).invokeExact(state, epfd, epollCtlAdd, fd, event) < 0) {
+            if ((int) bound(Downcall.EPOLL_CTL).invokeExact(state, epfd, epollCtlAdd, fd, event) < 0) {
                 int errno = (int) ERRNO.get(state, 0L);
                 closeFd(epfd);
                 throw failure("epoll_ctl", errno);
@@ -569,7 +555,7 @@ public final class LibBpf {
      */
     void epollWait(int epfd, MemorySegment event, MemorySegment state, int timeoutMs) throws LibBpfException {
         try {
-            int rc = (int) late(Downcall.EPOLL_WAIT).invokeExact(state, epfd, event, 1, timeoutMs);
+            int rc = (int) bound(Downcall.EPOLL_WAIT).invokeExact(state, epfd, event, 1, timeoutMs);
             if (rc < 0) {
                 int errno = (int) ERRNO.get(state, 0L);
                 if (errno != EINTR) {
@@ -589,7 +575,7 @@ public final class LibBpf {
      * IOException naming the errno.
      */
     public void writeFully(int fd, MemorySegment from, long length) throws IOException {
-        MethodHandle write = late(Downcall.WRITE);
+        MethodHandle write = bound(Downcall.WRITE);
         try (Arena call = Arena.ofConfined()) {
             MemorySegment state = call.allocate(CALL_STATE);
             writeAll(from, length, (at, n) -> {
@@ -635,7 +621,7 @@ public final class LibBpf {
 
     void closeFd(int fd) {
         try {
-            int ignored = (int) late(Downcall.CLOSE).invokeExact(fd);
+            int ignored = (int) bound(Downcall.CLOSE).invokeExact(fd);
         } catch (Throwable t) {
             throw unexpected(t);
         }
@@ -645,7 +631,7 @@ public final class LibBpf {
             throws LibBpfException {
         try (Arena call = Arena.ofConfined()) {
             MemorySegment state = call.allocate(CALL_STATE);
-            MemorySegment pb = (MemorySegment) late(Downcall.PERF_BUFFER_NEW_RAW).invokeExact(
+            MemorySegment pb = (MemorySegment) bound(Downcall.PERF_BUFFER_NEW_RAW).invokeExact(
                     state, mapFd, pagesPerCpu, attr, eventCallback, MemorySegment.NULL, MemorySegment.NULL);
             return requireNonNull("perf_buffer__new_raw", pb, state);
         } catch (LibBpfException e) {
@@ -658,7 +644,7 @@ public final class LibBpf {
     int perfBufferPoll(MemorySegment pb, int timeoutMs) throws LibBpfException {
         try (Arena call = Arena.ofConfined()) {
             MemorySegment state = call.allocate(CALL_STATE);
-            int rc = (int) late(Downcall.PERF_BUFFER_POLL).invokeExact(state, pb, timeoutMs);
+            int rc = (int) bound(Downcall.PERF_BUFFER_POLL).invokeExact(state, pb, timeoutMs);
             return countOrEintr("perf_buffer__poll", rc);
         } catch (LibBpfException e) {
             throw e;
@@ -670,7 +656,7 @@ public final class LibBpf {
     int perfBufferConsume(MemorySegment pb) throws LibBpfException {
         try (Arena call = Arena.ofConfined()) {
             MemorySegment state = call.allocate(CALL_STATE);
-            int rc = (int) late(Downcall.PERF_BUFFER_CONSUME).invokeExact(state, pb);
+            int rc = (int) bound(Downcall.PERF_BUFFER_CONSUME).invokeExact(state, pb);
             return countOrEintr("perf_buffer__consume", rc);
         } catch (LibBpfException e) {
             throw e;
@@ -681,7 +667,7 @@ public final class LibBpf {
 
     void perfBufferFree(MemorySegment pb) {
         try {
-            late(Downcall.PERF_BUFFER_FREE).invokeExact(pb);
+            bound(Downcall.PERF_BUFFER_FREE).invokeExact(pb);
         } catch (Throwable t) {
             throw unexpected(t);
         }
@@ -732,7 +718,7 @@ public final class LibBpf {
 
     private long clockNs(int clock, MemorySegment ts) {
         try {
-            int rc = (int) clockGettime.invokeExact(clock, ts);
+            int rc = (int) bound(Downcall.CLOCK_GETTIME).invokeExact(clock, ts);
             if (rc != 0) {
                 throw new IllegalStateException("clock_gettime(" + clock + ") failed");
             }
@@ -779,7 +765,7 @@ public final class LibBpf {
     private LibBpfException failure(String call, int errno) {
         try (Arena call2 = Arena.ofConfined()) {
             MemorySegment buf = call2.allocate(256);
-            int ignored = (int) late(Downcall.STRERROR).invokeExact(errno, buf, 256L);
+            int ignored = (int) bound(Downcall.STRERROR).invokeExact(errno, buf, 256L);
             return new LibBpfException(call, errno, buf.getString(0));
         } catch (Throwable t) {
             return new LibBpfException(call, errno, "errno " + errno);
