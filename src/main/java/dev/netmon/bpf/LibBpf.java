@@ -48,7 +48,7 @@ public final class LibBpf {
 
     /**
      * Every native function netmon calls, with the C signature it is bound with and whether it reports failure in
-     * errno (bound with {@link Linker.Option#captureCallState}). {@link #bind} takes only these, so the list is
+     * errno (bound with {@link Linker.Option#captureCallState}). {@link #bound} takes only these, so the list is
      * complete by construction; native-image's metadata must register each (NativeImageMetadataTest).
      */
     enum Downcall {
@@ -151,14 +151,18 @@ public final class LibBpf {
         Thread.ofPlatform().name("netmon-bind").daemon().start(this::bindAhead);
     }
 
-    /** Binds every call ahead of its first use. Only a head start: a failure here is met again in bound(). */
+    /**
+     * Binds every call ahead of its first use. Only a head start: a call that fails to bind here is skipped, and
+     * fails again, with the caller's error, if anything ever needs it (a native image without its registration
+     * throws a LinkageError, which must not end this thread with a stack trace for a call no one makes).
+     */
     private void bindAhead() {
-        try {
-            for (Downcall call : Downcall.BIND_ORDER) {
+        for (Downcall call : Downcall.BIND_ORDER) {
+            try {
                 bound(call);
+            } catch (RuntimeException | LinkageError e) {
+                // the caller that needs the call binds it, and fails, itself
             }
-        } catch (RuntimeException e) {
-            // the caller that needs the call binds it, and fails, itself
         }
     }
 

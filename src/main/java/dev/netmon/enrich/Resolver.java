@@ -115,8 +115,10 @@ public final class Resolver implements AutoCloseable {
     /**
      * The attribution of these parts, shared with the last event that had the same ones: events come in runs from
      * the same few cgroups, and a new record for each was a tenth of what the reader thread allocated. Direct-mapped
-     * by the path; the parts compare by identity, as the caches hand out the same path and container objects. No
-     * lock: a record's fields are final, so a slot read while another thread fills it is a whole record or a miss.
+     * by the path; the parts compare by identity: the cgroup index hands out the same path object until it is
+     * re-walked and the CRI directory the same container object until it changes, and any other object only misses
+     * (a partial container is made anew for each event, so it never shares). No lock: a record's fields are final,
+     * so a slot read while another thread fills it is a whole record or a miss.
      */
     private Attribution attribution(ContainerInfo container, String unit, Enrichment enrichment, String path) {
         int slot = (path == null ? 0 : path.hashCode()) & (RECENT - 1);

@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 /** LibBpf binds its calls on a thread of its own after loading: usable at once, from any thread, each bound once. */
 class LateBindingTest {
 
-    /** The binding thread works through this list; a call missing from it would only be bound by its caller. */
+    /** The binding thread works through this list, and only calls in it have their symbol looked up at load. */
     @Test
     void everyCallIsInTheBindingOrderOnce() {
         assertEquals(LibBpf.Downcall.BIND_ORDER.size(), new HashSet<>(LibBpf.Downcall.BIND_ORDER).size());
