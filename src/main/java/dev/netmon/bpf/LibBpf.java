@@ -17,9 +17,9 @@ import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.List;
-import java.util.stream.Stream;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.IntFunction;
+import java.util.stream.Stream;
 
 /**
  * Every native call netmon makes: libbpf 1.x (Debian libbpf1), and from libc clock_gettime, what reading the

@@ -115,11 +115,11 @@ final class RingReader {
     private void deliver(long offset, int size) {
         MemorySegment buffer = data;
         long at = offset;
-        if (size > mask + 1 - offset) {
+        long tail = mask + 1 - offset;
+        if (size > tail) {
             if (scratch.byteSize() < size) {
                 scratch = scratchArena.allocate(size, 8);
             }
-            long tail = mask + 1 - offset;
             MemorySegment.copy(data, offset, scratch, 0, tail);
             MemorySegment.copy(data, 0, scratch, tail, size - tail);
             buffer = scratch;

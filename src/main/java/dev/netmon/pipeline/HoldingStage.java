@@ -59,8 +59,7 @@ final class HoldingStage {
             return;
         }
         // Nearly always nothing is held: then no key is made (an object per event, a tenth of the reader's).
-        Key key = held.isEmpty() ? null : Key.of(event.header());
-        ArrayDeque<Held> queue = key == null ? null : held.get(key);
+        ArrayDeque<Held> queue = held.isEmpty() ? null : held.get(Key.of(event.header()));
         if (queue != null) {
             queue.add(new Held(event, nowNs.getAsLong() + maxWaitNs));
             heldCount++;
@@ -72,7 +71,7 @@ final class HoldingStage {
             }
             queue = new ArrayDeque<>();
             queue.add(new Held(event, nowNs.getAsLong() + maxWaitNs));
-            held.put(key == null ? Key.of(event.header()) : key, queue);
+            held.put(Key.of(event.header()), queue);
             heldCount++;
         }
         if (heldCount > MAX_HELD) {
