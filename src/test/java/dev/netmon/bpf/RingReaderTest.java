@@ -34,6 +34,9 @@ class RingReaderTest {
 
     /** The kernel's half, over plain memory: reserve, fill, commit or discard. */
     static final class Producer {
+        private static final VarHandle POS = JAVA_LONG.varHandle();
+        private static final VarHandle HEADER = JAVA_INT.varHandle();
+
         final Arena arena = Arena.ofAuto();
         final MemorySegment consumerPos = arena.allocate(8, 8);
         final MemorySegment producerPos = arena.allocate(8, 8);
@@ -48,8 +51,9 @@ class RingReaderTest {
             producerPos.set(JAVA_LONG, 0, start);
         }
 
+        /** Bytes not yet handed back by the reader; its position read as the kernel reads it (acquire). */
         long free() {
-            return mask + 1 - (producerPos.get(JAVA_LONG, 0) - consumerPos.get(JAVA_LONG, 0));
+            return mask + 1 - (producerPos.get(JAVA_LONG, 0) - (long) POS.getAcquire(consumerPos, 0L));
         }
 
         static long footprint(int size) {
@@ -58,26 +62,37 @@ class RingReaderTest {
 
         /** Reserves a record of {@code size} bytes, filled with a running byte pattern; its position, or -1 if full. */
         long reserve(int size, List<byte[]> expected, boolean discard) {
-            long pos = producerPos.get(JAVA_LONG, 0);
             if (footprint(size) > free()) {
                 return -1;
             }
-            data.set(JAVA_INT, pos & mask, size | RingReader.BUSY);
             byte[] payload = new byte[size];
             for (int i = 0; i < size; i++) {
                 payload[i] = next++;
-                data.set(JAVA_BYTE, (pos + RingReader.HEADER + i) & mask, payload[i]);
             }
-            producerPos.set(JAVA_LONG, 0, pos + footprint(size));
             if (!discard) {
                 expected.add(payload);
+            }
+            return place(payload);
+        }
+
+        /**
+         * As the kernel reserves and fills a record: the header with the busy bit, the position published (a release
+         * store, as smp_store_release), then the payload. Whether there is room is the caller's to check.
+         */
+        long place(byte[] payload) {
+            long pos = producerPos.get(JAVA_LONG, 0); // only the producer writes it
+            data.set(JAVA_INT, pos & mask, payload.length | RingReader.BUSY);
+            POS.setRelease(producerPos, 0L, pos + footprint(payload.length));
+            for (int i = 0; i < payload.length; i++) {
+                data.set(JAVA_BYTE, (pos + RingReader.HEADER + i) & mask, payload[i]);
             }
             return pos;
         }
 
+        /** As the kernel commits or discards: the header without the busy bit, with a release store. */
         void commit(long pos, boolean discard) {
             int header = data.get(JAVA_INT, pos & mask) & ~RingReader.BUSY;
-            data.set(JAVA_INT, pos & mask, discard ? header | RingReader.DISCARD : header);
+            HEADER.setRelease(data, pos & mask, discard ? header | RingReader.DISCARD : header);
         }
 
         RingReader reader(List<byte[]> got) {
@@ -138,19 +153,18 @@ class RingReaderTest {
     void aConcurrentProducerAndReaderAgreeOnEveryRecord() throws Exception {
         int records = 200_000;
         Producer p = new Producer(4096, 0);
-        VarHandle pos = JAVA_LONG.varHandle();
-        VarHandle header = JAVA_INT.varHandle();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         AtomicReference<Throwable> producerFailed = new AtomicReference<>();
         AtomicBoolean readerGaveUp = new AtomicBoolean();
         Thread producer = Thread.ofPlatform().name("ring-producer").start(() -> {
             try {
                 for (int seq = 0; seq < records; seq++) {
-                    int size = sizeOf(seq);
-                    long footprint = Producer.footprint(size);
-                    long at = p.producerPos.get(JAVA_LONG, 0);
+                    byte[] payload = new byte[sizeOf(seq)];
+                    for (int i = 0; i < payload.length; i++) {
+                        payload[i] = payloadByte(seq, i);
+                    }
                     // As the kernel's reserve: the ring never fills completely, at least 8 bytes stay free.
-                    while (at + footprint - (long) pos.getAcquire(p.consumerPos, 0L) > p.mask) {
+                    while (Producer.footprint(payload.length) >= p.free()) {
                         if (readerGaveUp.get()) {
                             return;
                         }
@@ -159,12 +173,7 @@ class RingReaderTest {
                         }
                         Thread.onSpinWait();
                     }
-                    header.set(p.data, at & p.mask, size | RingReader.BUSY);
-                    pos.setRelease(p.producerPos, 0L, at + footprint); // reserved: visible, still busy
-                    for (int i = 0; i < size; i++) {
-                        p.data.set(JAVA_BYTE, (at + RingReader.HEADER + i) & p.mask, payloadByte(seq, i));
-                    }
-                    header.setRelease(p.data, at & p.mask, isDiscarded(seq) ? size | RingReader.DISCARD : size);
+                    p.commit(p.place(payload), isDiscarded(seq));
                 }
             } catch (Throwable t) {
                 producerFailed.set(t);
