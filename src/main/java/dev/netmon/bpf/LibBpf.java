@@ -37,7 +37,7 @@ public final class LibBpf {
             CALL_STATE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
     private static final Linker.Option CAPTURE_ERRNO = Linker.Option.captureCallState("errno");
     /** The errno of a call a signal interrupted: retried, or counted as a timeout. */
-    private static final int EINTR = 4;
+    static final int EINTR = 4;
 
     /** sizeof(struct epoll_event): __u32 events and a __u64 of user data, packed on x86-64 (12), padded elsewhere. */
     static final long EPOLL_EVENT_SIZE = 16;

@@ -29,16 +29,15 @@ final class Proc {
         return Long.parseLong(f[11]) + Long.parseLong(f[12]);
     }
 
-    /**
-     * utime + stime of the JVM's JIT compiler threads ("C1 CompilerThread0", "C2 CompilerThread0"; the kernel
-     * keeps 15 characters of a name), in clock ticks; 0 for a process without them. With two CPUs HotSpot runs
-     * one of each for the process's life, so the sum only grows.
-     */
     /** HotSpot's JIT threads by their comm ("C1 CompilerThread0", cut to 15 characters by the kernel). */
     static boolean isCompilerThread(String comm) {
         return comm.startsWith("C1 CompilerThre") || comm.startsWith("C2 CompilerThre");
     }
 
+    /**
+     * utime + stime of the JVM's JIT compiler threads (by {@link #isCompilerThread}), in clock ticks; 0 for a
+     * process without them. With two CPUs HotSpot runs one of each for the process's life, so the sum only grows.
+     */
     static long compilerTicks(long pid) throws IOException {
         long ticks = 0;
         try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc", Long.toString(pid), "task"))) {

@@ -27,8 +27,8 @@ class OnlineCpusTest {
 
     /** A list of disjoint ranges counts their widths, whatever their number and place. */
     @Property
-    void disjointRangesAddUp(@ForAll @IntRange(min = 1, max = 8) int ranges, @ForAll @IntRange(min = 1, max = 64) int width,
-            @ForAll @IntRange(min = 0, max = 8) int gap) {
+    void disjointRangesAddUp(@ForAll @IntRange(min = 1, max = 8) int ranges,
+            @ForAll @IntRange(min = 1, max = 64) int width, @ForAll @IntRange(min = 0, max = 8) int gap) {
         StringBuilder list = new StringBuilder();
         int at = 0;
         for (int i = 0; i < ranges; i++) {

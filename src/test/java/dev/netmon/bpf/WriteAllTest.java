@@ -19,7 +19,6 @@ import org.junit.jupiter.api.Test;
 
 /** LibBpf.writeAll, the loop behind stdout's write(2), over scripted writes; and which library owns which call. */
 class WriteAllTest {
-    private static final int EINTR = 4;
     private static final int EPIPE = 32;
 
     /** Plays a script of results (positive: write at most that many bytes; negative: fail with that errno). */
@@ -64,7 +63,7 @@ class WriteAllTest {
 
     @Test
     void anInterruptedWriteIsRetried() throws IOException {
-        Scripted w = new Scripted(List.of((long) -EINTR, (long) -EINTR));
+        Scripted w = new Scripted(List.of((long) -LibBpf.EINTR, (long) -LibBpf.EINTR));
         LibBpf.writeAll(bytes(10), 10, w, e -> "errno " + e);
         assertEquals(10, w.written.size());
         assertEquals(3, w.calls);
@@ -80,7 +79,7 @@ class WriteAllTest {
     @Test
     void writingNothingAndEndlessInterruptionsEndTheLoop() {
         assertThrows(IOException.class, () -> LibBpf.writeAll(bytes(10), 10, new Scripted(List.of(0L)), n -> ""));
-        Scripted interrupted = new Scripted(java.util.Collections.nCopies(5000, (long) -EINTR));
+        Scripted interrupted = new Scripted(java.util.Collections.nCopies(5000, (long) -LibBpf.EINTR));
         assertThrows(IOException.class, () -> LibBpf.writeAll(bytes(10), 10, interrupted, n -> ""));
         assertTrue(interrupted.calls <= 1001, "bounded: " + interrupted.calls);
     }
